@@ -1,0 +1,68 @@
+/**
+ * The dumb writer: makes a plan's directories and writes its values in order,
+ * and removes them again once they are empty. The only cgroup code that
+ * writes to /sys.
+ */
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SetupError } from '../spec/errors.js';
+import type { CgroupDir, CgroupDriver, CgroupPlan } from './types.js';
+
+async function write(path: string, value: string): Promise<void> {
+  try {
+    await writeFile(path, value);
+  } catch (e) {
+    throw new SetupError('cgroup', `writing "${value}" to ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Creates each directory and calls `created` right after, so the caller can undo exactly what exists. */
+export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) => void): Promise<void> {
+  for (const p of plan.parentWrites) for (const w of p.writes) await write(`${p.path}/${w.file}`, w.value);
+  for (const dir of plan.dirs) {
+    try {
+      await mkdir(dir.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? `the parent cgroup ${dirname(dir.path)} does not exist` : (e as Error).message;
+      throw new SetupError('cgroup', `creating ${dir.path}: ${why}`, { cause: e });
+    }
+    created(dir);
+    for (const w of dir.writes) await write(`${dir.path}/${w.file}`, w.value);
+  }
+}
+
+/**
+ * Waits until no task is left (cgroup.procs empty — pids.current lags while
+ * zombies wait for their reaper), killing what remains after `patienceMs`.
+ */
+export async function drainCgroups(driver: CgroupDriver, plan: CgroupPlan, patienceMs = 2000): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  let killed = false;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    if ((await driver.procs(plan).catch(() => [])).length === 0) return;
+    if (!killed && Date.now() > deadline) {
+      await driver.killAll(plan).catch(() => {});
+      killed = true;
+    } else if (killed && Date.now() > deadline + 10_000) {
+      throw new SetupError('teardown', `tasks are still in ${plan.dirs[0]?.path} 10 s after SIGKILL`);
+    }
+    await sleep(delay);
+  }
+}
+
+/** rmdir is refused (EBUSY) for a moment after the last task leaves: retry with backoff. */
+export async function removeCgroupDir(path: string): Promise<void> {
+  for (let attempt = 0, delay = 1; ; attempt++, delay = Math.min(delay * 2, 100)) {
+    try {
+      await rmdir(path);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (attempt >= 40) throw new SetupError('teardown', `removing ${path}: ${(e as Error).message}`, { cause: e });
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * One interface for cgroup v1 and v2, in containerd's manner: each controller
+ * translates the spec into (file, value) writes — pure, unit-tested without
+ * root — and a dumb writer applies them in order.
+ */
+import type { SandboxSpec } from '../spec/types.js';
+import type { HostCaps } from '../host/types.js';
+import type { Limits, Usage } from '../report/types.js';
+
+export interface CgroupWrite {
+  file: string;
+  value: string;
+}
+
+/** One directory to create, and what to write in it, in order. */
+export interface CgroupDir {
+  /** The hierarchy's key: a v1 mount's controllers joined ('cpu', 'cpu,cpuacct') or 'unified'. */
+  hierarchy: string;
+  /** Absolute path of the sandbox's cgroup directory. */
+  path: string;
+  writes: CgroupWrite[];
+}
+
+/** Everything a run needs to make its cgroups; computed without touching the host. */
+export interface CgroupPlan {
+  version: 1 | 2;
+  /** Writes to make in the parent before creating children (v2: cgroup.subtree_control). */
+  parentWrites: Array<{ path: string; writes: CgroupWrite[] }>;
+  dirs: CgroupDir[];
+  /** The cgroup.procs files the sandbox's init writes itself into before anything else runs. */
+  procsFiles: string[];
+  /** What each limit is, and whether this host really enforces it. */
+  limits: Limits;
+}
+
+/** Usage that cgroups measure; net and volume come from their own drivers. */
+export type CgroupUsage = Omit<Usage, 'net' | 'volume'>;
+
+export interface CgroupDriver {
+  readonly version: 1 | 2;
+  /** Pure translation: spec + host → directories and writes. Throws UnsupportedError. */
+  plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan;
+  /** Read the run's counters back into the report shape. */
+  readUsage(plan: CgroupPlan): Promise<CgroupUsage>;
+  /** The pids now in the sandbox (empty once every task is gone, zombies included). */
+  procs(plan: CgroupPlan): Promise<number[]>;
+  /** Kill every task at once, without a fork racing the kill (v1 freezer, v2 cgroup.kill). */
+  killAll(plan: CgroupPlan): Promise<void>;
+}

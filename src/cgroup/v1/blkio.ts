@@ -1,0 +1,68 @@
+import type { DeviceIo, IoUsage, Limits } from '../../report/types.js';
+import type { DeviceRate, SandboxSpec } from '../../spec/types.js';
+import { zeroIo } from '../../report/types.js';
+import { readText } from '../files.js';
+import type { CgroupWrite } from '../types.js';
+import type { V1ControllerDef } from './controller.js';
+
+const V1_IO_CAVEAT =
+  'cgroup v1 throttles and counts only direct IO (O_DIRECT) and writes the task fsyncs itself; buffered writeback runs in kernel threads and escapes';
+
+function rules(rates: readonly DeviceRate[], kind: 'iops' | 'bps'): CgroupWrite[] {
+  return rates.flatMap(({ device, read, write }) => [
+    ...(read !== undefined ? [{ file: `blkio.throttle.read_${kind}_device`, value: `${device.major}:${device.minor} ${read}` }] : []),
+    ...(write !== undefined ? [{ file: `blkio.throttle.write_${kind}_device`, value: `${device.major}:${device.minor} ${write}` }] : []),
+  ]);
+}
+
+function rateLimit(rates: readonly DeviceRate[]): Limits[string] {
+  const value = rates.map((r) => `${r.device.given} (${r.device.major}:${r.device.minor}) read=${r.read ?? '-'} write=${r.write ?? '-'}`).join('; ');
+  return { value, enforced: true, reason: V1_IO_CAVEAT };
+}
+
+export const blkio: V1ControllerDef = {
+  name: 'blkio',
+  needed: () => true,
+  writes: (spec: SandboxSpec, caps) => {
+    const limited = new Set([...spec.iops, ...spec.bps].map((r) => `${r.device.major}:${r.device.minor}`));
+    // Counters start only once a rule exists for a device: "MAJ:MIN 0" (no limit) turns them on.
+    const counting = (caps.disks ?? [])
+      .filter((d) => !limited.has(`${d.major}:${d.minor}`))
+      .map((d) => ({ file: 'blkio.throttle.read_bps_device', value: `${d.major}:${d.minor} 0` }));
+    return [...counting, ...rules(spec.iops, 'iops'), ...rules(spec.bps, 'bps')];
+  },
+  limits: (spec) => ({
+    ...(spec.iops.length ? { iops: rateLimit(spec.iops) } : {}),
+    ...(spec.bps.length ? { bps: rateLimit(spec.bps) } : {}),
+  }),
+};
+
+/** "254:0 Read 4096" lines of blkio.throttle.io_service_bytes / io_serviced. */
+export function parseThrottleStats(bytes: string | undefined, ops: string | undefined): IoUsage {
+  const io = zeroIo();
+  const dev = (key: string): DeviceIo => (io.devices[key] ??= { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 });
+  const take = (text: string | undefined, field: 'Bytes' | 'Ops') => {
+    for (const line of (text ?? '').split('\n')) {
+      const [key, op, n] = line.trim().split(/\s+/);
+      if (!key || !/^\d+:\d+$/.test(key) || (op !== 'Read' && op !== 'Write')) continue;
+      dev(key)[`${op === 'Read' ? 'read' : 'write'}${field}`] += Number(n);
+    }
+  };
+  take(bytes, 'Bytes');
+  take(ops, 'Ops');
+  for (const d of Object.values(io.devices)) {
+    io.readBytes += d.readBytes;
+    io.writeBytes += d.writeBytes;
+    io.readOps += d.readOps;
+    io.writeOps += d.writeOps;
+  }
+  return io;
+}
+
+export async function readIoUsage(dir: string): Promise<IoUsage> {
+  const [bytes, ops] = await Promise.all([
+    readText(`${dir}/blkio.throttle.io_service_bytes`),
+    readText(`${dir}/blkio.throttle.io_serviced`),
+  ]);
+  return parseThrottleStats(bytes, ops);
+}

@@ -1,0 +1,29 @@
+import { parseKeyed, readText } from '../files.js';
+import type { V1ControllerDef } from './controller.js';
+
+export const cpu: V1ControllerDef = {
+  name: 'cpu',
+  needed: (spec) => spec.cpuShares !== undefined || spec.cpuQuota !== undefined,
+  writes: (spec) => [
+    ...(spec.cpuShares !== undefined ? [{ file: 'cpu.shares', value: String(spec.cpuShares) }] : []),
+    // The period first: the kernel checks the quota against the period in force.
+    ...(spec.cpuQuota
+      ? [
+          { file: 'cpu.cfs_period_us', value: String(spec.cpuQuota.periodUs) },
+          { file: 'cpu.cfs_quota_us', value: String(spec.cpuQuota.quotaUs) },
+        ]
+      : []),
+  ],
+  limits: (spec) => ({
+    ...(spec.cpuShares !== undefined
+      ? { cpuShares: { value: spec.cpuShares, enforced: true, reason: 'a relative weight: it only matters while CPUs are contended' } }
+      : {}),
+    ...(spec.cpuQuota ? { cpuQuota: { value: spec.cpuQuota.quotaUs / spec.cpuQuota.periodUs, enforced: true } } : {}),
+  }),
+};
+
+/** cpu.stat throttled_time is in nanoseconds. */
+export async function readThrottling(dir: string): Promise<{ throttledPeriods: number; throttledUs: number }> {
+  const stat = parseKeyed(await readText(`${dir}/cpu.stat`));
+  return { throttledPeriods: stat.get('nr_throttled') ?? 0, throttledUs: Math.round((stat.get('throttled_time') ?? 0) / 1000) };
+}

@@ -1,0 +1,57 @@
+/**
+ * The thin I/O layer under the v2 controllers: read a cgroup file (a missing
+ * optional file is null, not an error), parse the kernel's flat-keyed format,
+ * and write a value to a file that must already exist.
+ */
+import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+
+/** The file's text, or null when it does not exist (an older kernel, a controller not enabled). */
+export async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+/** A single-value file ("1234\n") as a number, or null when the file is missing. */
+export async function readNumber(path: string): Promise<number | null> {
+  const text = await readOptional(path);
+  if (text === null) return null;
+  const n = Number(text.trim());
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The flat-keyed format of cpu.stat, memory.events, memory.stat: "key value" per line. */
+export function parseFlatKeyed(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined && /^\d+$/.test(value)) out[key] = Number(value);
+  }
+  return out;
+}
+
+/** A flat-keyed file as a record; empty when the file is missing. */
+export async function readFlatKeyed(path: string): Promise<Record<string, number>> {
+  return parseFlatKeyed((await readOptional(path)) ?? '');
+}
+
+/**
+ * Write to a file that must exist. No O_CREAT: cgroupfs cannot create files,
+ * and a missing interface file (cgroup.kill before 5.14) must show as ENOENT.
+ */
+export async function writeExisting(path: string, value: string): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_TRUNC);
+  try {
+    await handle.writeFile(value);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}

@@ -1,0 +1,81 @@
+/**
+ * Where each cgroup hierarchy is mounted and where the caller sits in it, from
+ * /proc/self/mountinfo and /proc/self/cgroup. Pure: the probe passes the texts.
+ * Never assume the usual layout: cpu and cpuacct may be separate hierarchies,
+ * and a hierarchy's mount may show only a subtree (its mountinfo root field).
+ */
+import type { Hierarchy, V1Controller } from './types.js';
+
+const V1_CONTROLLERS: readonly V1Controller[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'freezer'];
+
+interface CgroupMount {
+  mount: string;
+  /** The cgroup path shown at the mount point (usually '/'). */
+  root: string;
+  version: 1 | 2;
+  controllers: string[];
+}
+
+export interface CgroupLayout {
+  v1: Partial<Record<V1Controller, Hierarchy>>;
+  v2?: Hierarchy;
+}
+
+/** mountinfo escapes spaces and the like as \040 octal. */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
+  const mounts: CgroupMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const fields = left.split(' ');
+    const [fstype, , superOpts = ''] = right.split(' ');
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    mounts.push({
+      mount: unescape(fields[4] ?? ''),
+      root: unescape(fields[3] ?? '/'),
+      version: fstype === 'cgroup2' ? 2 : 1,
+      controllers: fstype === 'cgroup2' ? [] : superOpts.split(',').filter((o) => V1_CONTROLLERS.includes(o as V1Controller)),
+    });
+  }
+  return mounts;
+}
+
+/** "4:memory:/a/b" → { 'memory': '/a/b' }; the v2 line "0::/x" is keyed ''. */
+export function parseProcCgroup(text: string): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    for (const c of m[1]!.split(',')) paths.set(c, m[2]!);
+  }
+  return paths;
+}
+
+/** The caller's path relative to a mount that shows the subtree at `root`. */
+function relativeTo(root: string, path: string): string {
+  if (root === '/') return path;
+  if (path === root) return '/';
+  return path.startsWith(root + '/') ? path.slice(root.length) : path;
+}
+
+export function cgroupLayout(mountinfo: string, procCgroup: string): CgroupLayout {
+  const paths = parseProcCgroup(procCgroup);
+  const layout: CgroupLayout = { v1: {} };
+  for (const m of parseCgroupMounts(mountinfo)) {
+    if (m.version === 2) {
+      const path = paths.get('');
+      if (path !== undefined && !layout.v2) layout.v2 = { mount: m.mount, callerPath: relativeTo(m.root, path), controllers: [] };
+      continue;
+    }
+    for (const c of m.controllers as V1Controller[]) {
+      const path = paths.get(c);
+      if (path === undefined || layout.v1[c]) continue;
+      layout.v1[c] = { mount: m.mount, callerPath: relativeTo(m.root, path), controllers: m.controllers };
+    }
+  }
+  return layout;
+}

@@ -1,0 +1,69 @@
+/**
+ * Finds what crashed runs left behind and removes it: cgroups named
+ * cgbox-<owner pid>-… whose owner is gone. A run killed with its Node process
+ * (SIGKILL) leaves empty cgroups — its processes die by the parent-death
+ * chain, but nobody is left to rmdir.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostCaps } from '../host/types.js';
+import { parsePids } from '../cgroup/files.js';
+import { removeCgroupDir } from '../cgroup/apply.js';
+import { PREFIX, ownerPid } from './names.js';
+
+export interface ReapOptions {
+  /** Also remove cgroups of owners that are still alive (cgbox reap --all). */
+  all?: boolean;
+  /** Scan whole hierarchies (depth 8) instead of only the caller's own cgroups. */
+  deep?: boolean;
+}
+
+function hierarchyRoots(caps: HostCaps, deep: boolean): string[] {
+  const hs = [...Object.values(caps.v1), ...(caps.driver === 2 && caps.v2 ? [caps.v2] : [])];
+  return [...new Set(hs.map((h) => (deep ? h.mount : join(h.mount, h.callerPath))))];
+}
+
+async function findRunDirs(root: string, depth: number): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const path = join(root, e.name);
+    if (e.name.startsWith(PREFIX)) found.push(path);
+    else if (depth > 0) found.push(...(await findRunDirs(path, depth - 1)));
+  }
+  return found;
+}
+
+async function killTasks(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'cgroup.kill'))) return writeFile(join(dir, 'cgroup.kill'), '1');
+  for (const pid of parsePids(await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Removes leftover run cgroups; returns the paths removed. */
+export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
+  const removed: string[] = [];
+  for (const root of hierarchyRoots(caps, opts.deep ?? false)) {
+    for (const dir of await findRunDirs(root, opts.deep ? 8 : 0)) {
+      const owner = ownerPid(dir.slice(dir.lastIndexOf('/') + 1));
+      if (!opts.all && owner !== undefined && existsSync(`/proc/${owner}`)) continue;
+      await killTasks(dir).catch(() => {});
+      for (const child of (await findRunDirs(dir, 0)).reverse()) await removeCgroupDir(child);
+      await removeCgroupDir(dir);
+      removed.push(dir);
+    }
+  }
+  return removed;
+}

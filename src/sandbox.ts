@@ -1,0 +1,215 @@
+/**
+ * The builder: the face users hold. Immutable — every call returns a new
+ * builder — and strict: each value is parsed and checked at the call that
+ * received it, so a typo fails on its own line, not at run time.
+ */
+import { DeviceNotFound, resolveBlockDevice } from './host/block-device.js';
+import { hostCaps } from './host/probe.js';
+import type { RunResult } from './report/types.js';
+import { runSandbox, type RunOptions } from './run/run-sandbox.js';
+import { InvalidSpecError } from './spec/errors.js';
+import type { BlockDevice, DeviceRate, NetSpec, SandboxSpec } from './spec/types.js';
+import { emptySpec } from './spec/types.js';
+import { formatCpuList, parseBytes, parseCpuList, parseDurationUs } from './spec/units.js';
+
+export type Rate<T> = T | { read?: T; write?: T };
+
+/** Options for `sandbox(defaults)`: each key applied through its method, with the same checks. */
+export interface SandboxDefaults {
+  cpus?: string;
+  cpuShares?: number;
+  cpuQuota?: number;
+  memory?: string | number;
+  swap?: string | number;
+  pids?: number;
+  net?: NetSpec;
+  hostname?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeout?: string | number;
+  cgroupParent?: string;
+}
+
+const CFS_PERIOD_US = 100_000;
+const MIN_QUOTA_US = 1_000; // the kernel's floor for cpu.cfs_quota_us
+
+function positiveInt(method: string, n: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new InvalidSpecError(method, n, `expected ${what}: an integer from 1${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+  }
+  return n;
+}
+
+function device(method: string, dev: string): BlockDevice {
+  if (typeof dev !== 'string' || dev === '') throw new InvalidSpecError(method, dev, 'expected a block device, a partition, "MAJ:MIN" or a path');
+  try {
+    return resolveBlockDevice(dev);
+  } catch (e) {
+    if (e instanceof DeviceNotFound) throw new InvalidSpecError(method, dev, `${e.message}; expected a block device (/dev/vda), a partition, "MAJ:MIN" or a path on a disk-backed filesystem`);
+    throw e;
+  }
+}
+
+function rate<T>(method: string, value: Rate<T>, parse: (v: T) => number | null, what: string): { read?: number; write?: number } {
+  const one = (v: T): number => {
+    const n = parse(v);
+    if (n === null) throw new InvalidSpecError(method, value, what);
+    return n;
+  };
+  if (typeof value === 'object' && value !== null) {
+    const { read, write } = value as { read?: T; write?: T };
+    if (read === undefined && write === undefined) throw new InvalidSpecError(method, value, `give read, write or both: ${what}`);
+    return { ...(read !== undefined ? { read: one(read) } : {}), ...(write !== undefined ? { write: one(write) } : {}) };
+  }
+  const n = one(value);
+  return { read: n, write: n };
+}
+
+function withRate(list: readonly DeviceRate[], dev: BlockDevice, r: { read?: number; write?: number }): DeviceRate[] {
+  const same = (d: DeviceRate) => d.device.major === dev.major && d.device.minor === dev.minor;
+  const old = list.find(same);
+  return [...list.filter((d) => !same(d)), { ...old, device: dev, ...r }];
+}
+
+export class SandboxBuilder {
+  /** @internal use sandbox() */
+  constructor(readonly spec: Readonly<SandboxSpec>) {}
+
+  private with(patch: Partial<SandboxSpec>): SandboxBuilder {
+    return new SandboxBuilder({ ...this.spec, ...patch });
+  }
+
+  /** CPUs the sandbox may run on, as a cpuset list: '0-1,3'. */
+  cpus(list: string): SandboxBuilder {
+    const cpus = typeof list === 'string' ? parseCpuList(list) : null;
+    if (!cpus || cpus.length === 0) throw new InvalidSpecError('.cpus', list, 'expected a cpuset list such as "0", "0-1" or "0-1,3"');
+    const online = hostCaps().onlineCpus;
+    const missing = cpus.filter((c) => !online.includes(c));
+    if (missing.length) throw new InvalidSpecError('.cpus', list, `CPU ${formatCpuList(missing)} is not online on this host (online: ${formatCpuList(online)})`);
+    return this.with({ cpus });
+  }
+
+  /** Relative CPU weight on Docker's scale: 1024 is the default, 2..262144. */
+  cpuShares(n: number): SandboxBuilder {
+    return this.with({ cpuShares: positiveInt('.cpuShares', n, 'a weight on Docker\'s scale (1024 = default), at least 2', 262_144) });
+  }
+
+  /** CPU time as a number of CPUs: 0.5 = half of one CPU, 2 = two whole CPUs. */
+  cpuQuota(cpus: number): SandboxBuilder {
+    const max = hostCaps().onlineCpus.length;
+    const quotaUs = Math.round(cpus * CFS_PERIOD_US);
+    if (typeof cpus !== 'number' || !Number.isFinite(cpus) || quotaUs < MIN_QUOTA_US || cpus > max) {
+      throw new InvalidSpecError('.cpuQuota', cpus, `expected a number of CPUs from 0.01 to ${max} (this host's online CPUs), e.g. 0.5`);
+    }
+    return this.with({ cpuQuota: { quotaUs, periodUs: CFS_PERIOD_US } });
+  }
+
+  /** Hard memory limit: bytes, or Docker units '256m', '1g' (1024-based). */
+  memory(size: string | number): SandboxBuilder {
+    const bytes = parseBytes(size);
+    if (bytes === null || bytes < 2 ** 20) throw new InvalidSpecError('.memory', size, 'expected a whole number of bytes of at least 1 MiB, or Docker units: "64m", "1g", "512k"');
+    return this.with({ memoryBytes: bytes });
+  }
+
+  /** Swap allowed on top of .memory(); 0 (the default) means none. */
+  swap(size: string | number): SandboxBuilder {
+    if (this.spec.memoryBytes === undefined) throw new InvalidSpecError('.swap', size, 'swap is allowed on top of a memory limit: call .memory() first');
+    const bytes = size === 0 || size === '0' ? 0 : parseBytes(size);
+    if (bytes === null) throw new InvalidSpecError('.swap', size, 'expected 0, a whole number of bytes, or Docker units: "64m", "1g"');
+    return this.with({ swapBytes: bytes });
+  }
+
+  /** Most tasks (processes and threads) at once, not counting cgbox's own init. */
+  pids(n: number): SandboxBuilder {
+    return this.with({ pids: positiveInt('.pids', n, 'a number of tasks') });
+  }
+
+  /** IO operations per second on a disk: one number for both directions, or { read, write }. */
+  iops(dev: string, n: Rate<number>): SandboxBuilder {
+    const r = rate('.iops', n, (v) => (Number.isInteger(v) && v > 0 ? v : null), 'expected a whole number of operations per second, at least 1');
+    return this.with({ iops: withRate(this.spec.iops, device('.iops', dev), r) });
+  }
+
+  /** Bytes per second on a disk: '10m' (MiB/s), a number of bytes, or { read, write }. */
+  bps(dev: string, r: Rate<string | number>): SandboxBuilder {
+    const parsed = rate('.bps', r, parseBytes, 'expected bytes per second: a whole number, or Docker units such as "10m" (10 MiB/s)');
+    return this.with({ bps: withRate(this.spec.bps, device('.bps', dev), parsed) });
+  }
+
+  /** 'none' (default): an own network namespace with only lo. 'host': the host's network. */
+  net(mode: NetSpec): SandboxBuilder {
+    if (mode !== 'none' && mode !== 'host') throw new InvalidSpecError('.net', mode, "expected 'none' or 'host'");
+    return this.with({ net: mode });
+  }
+
+  hostname(name: string): SandboxBuilder {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/.test(name)) {
+      throw new InvalidSpecError('.hostname', name, 'expected 1 to 63 letters, digits, dots and hyphens, starting with a letter or digit');
+    }
+    return this.with({ hostname: name });
+  }
+
+  /** Environment variables for the command, on top of the caller's unless { inherit: false }. */
+  env(vars: Record<string, string>, opts: { inherit?: boolean } = {}): SandboxBuilder {
+    if (typeof vars !== 'object' || vars === null) throw new InvalidSpecError('.env', vars, 'expected an object of string values');
+    for (const [k, v] of Object.entries(vars)) {
+      if (typeof v !== 'string' || k === '' || k.includes('=') || k.includes('\0') || v.includes('\0')) {
+        throw new InvalidSpecError('.env', vars, `variable ${JSON.stringify(k)}: names are non-empty without "=", values are strings without NUL`);
+      }
+    }
+    return this.with({ env: { ...this.spec.env, ...vars }, inheritEnv: opts.inherit ?? this.spec.inheritEnv });
+  }
+
+  /** Working directory of the command (an absolute path, as seen inside the sandbox). */
+  cwd(dir: string): SandboxBuilder {
+    if (typeof dir !== 'string' || !dir.startsWith('/')) throw new InvalidSpecError('.cwd', dir, 'expected an absolute path');
+    return this.with({ cwd: dir });
+  }
+
+  /** End the run after this long: SIGTERM to every task, then SIGKILL after `grace` (default 2s). */
+  timeout(after: string | number, opts: { grace?: string | number } = {}): SandboxBuilder {
+    const timeoutUs = parseDurationUs(after);
+    if (timeoutUs === null) throw new InvalidSpecError('.timeout', after, 'expected a duration: "10s", "250ms", "2m", or a number of milliseconds greater than 0');
+    const graceUs = opts.grace === undefined ? this.spec.graceUs : parseDurationUs(opts.grace);
+    if (graceUs === null) throw new InvalidSpecError('.timeout', opts.grace, 'grace: expected a duration such as "2s" or "500ms"');
+    return this.with({ timeoutUs, graceUs });
+  }
+
+  /** Create the sandbox's cgroups under this path in each hierarchy instead of under the caller's own. */
+  cgroupParent(path: string): SandboxBuilder {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..')) {
+      throw new InvalidSpecError('.cgroupParent', path, 'expected an absolute cgroup path such as "/ci/tests", without ".."');
+    }
+    return this.with({ cgroupParent: path });
+  }
+
+  /**
+   * Runs `file` with `args` in the sandbox. Resolves for every outcome of the
+   * command (exit, signal, OOM kill, timeout); rejects only when the sandbox
+   * could not be built, and then nothing is left behind.
+   */
+  run(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<RunResult> {
+    if (typeof file !== 'string' || file === '') return Promise.reject(new InvalidSpecError('.run', file, 'expected the command to run'));
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) return Promise.reject(new InvalidSpecError('.run', args, 'expected an array of string arguments'));
+    return runSandbox(this.spec, file, args, opts);
+  }
+}
+
+/** A new sandbox builder, optionally with defaults (applied through the methods, with their checks). */
+export function sandbox(defaults: SandboxDefaults = {}): SandboxBuilder {
+  let b = new SandboxBuilder(emptySpec());
+  const d = defaults;
+  if (d.cpus !== undefined) b = b.cpus(d.cpus);
+  if (d.cpuShares !== undefined) b = b.cpuShares(d.cpuShares);
+  if (d.cpuQuota !== undefined) b = b.cpuQuota(d.cpuQuota);
+  if (d.memory !== undefined) b = b.memory(d.memory);
+  if (d.swap !== undefined) b = b.swap(d.swap);
+  if (d.pids !== undefined) b = b.pids(d.pids);
+  if (d.net !== undefined) b = b.net(d.net);
+  if (d.hostname !== undefined) b = b.hostname(d.hostname);
+  if (d.env !== undefined) b = b.env(d.env);
+  if (d.cwd !== undefined) b = b.cwd(d.cwd);
+  if (d.timeout !== undefined) b = b.timeout(d.timeout);
+  if (d.cgroupParent !== undefined) b = b.cgroupParent(d.cgroupParent);
+  return b;
+}
