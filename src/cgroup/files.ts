@@ -1,32 +1,62 @@
-/** Small readers shared by both drivers' stats code. A missing file reads as undefined. */
-import { readFile } from 'node:fs/promises';
+/**
+ * The thin I/O layer under both drivers' controllers: read a cgroup file (a
+ * missing optional file is null, not an error), parse the kernel's flat-keyed
+ * format, write a value to a file that must already exist.
+ */
+import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 
-export async function readText(path: string): Promise<string | undefined> {
+/** The file's text, or null when it does not exist (an older kernel, a controller not enabled). */
+export async function readOptional(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
   }
 }
 
-export async function readInt(path: string): Promise<number | undefined> {
-  const t = await readText(path);
-  if (t === undefined) return undefined;
-  const n = Number(t.trim());
-  return Number.isFinite(n) ? n : undefined;
+/** A single-value file ("1234\n") as a number, or null when the file is missing. */
+export async function readNumber(path: string): Promise<number | null> {
+  const text = await readOptional(path);
+  if (text === null) return null;
+  const n = Number(text.trim());
+  return Number.isFinite(n) ? n : null;
 }
 
-/** "key value" lines (memory.stat, cpu.stat, memory.oom_control) → map. */
-export function parseKeyed(text: string | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of (text ?? '').split('\n')) {
-    const [k, v] = line.trim().split(/\s+/);
-    if (k && v !== undefined && Number.isFinite(Number(v))) out.set(k, Number(v));
+/** The flat-keyed format of cpu.stat, memory.events, memory.stat: "key value" per line. */
+export function parseFlatKeyed(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined && /^\d+$/.test(value)) out[key] = Number(value);
   }
   return out;
 }
 
-export function parsePids(text: string | undefined): number[] {
+/** A flat-keyed file as a record; empty when the file is missing. */
+export async function readFlatKeyed(path: string): Promise<Record<string, number>> {
+  return parseFlatKeyed((await readOptional(path)) ?? '');
+}
+
+/**
+ * Write to a file that must exist. No O_CREAT: cgroupfs cannot create files,
+ * and a missing interface file (cgroup.kill before 5.14) must show as ENOENT.
+ */
+export async function writeExisting(path: string, value: string): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_TRUNC);
+  try {
+    await handle.writeFile(value);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+export function parsePids(text: string | null): number[] {
   return (text ?? '').split('\n').filter(Boolean).map(Number);
 }
 

@@ -1,7 +1,7 @@
 import type { DeviceIo, IoUsage, Limits } from '../../report/types.js';
 import type { DeviceRate, SandboxSpec } from '../../spec/types.js';
 import { zeroIo } from '../../report/types.js';
-import { readText } from '../files.js';
+import { readOptional } from '../files.js';
 import type { CgroupWrite } from '../types.js';
 import type { V1ControllerDef } from './controller.js';
 
@@ -38,10 +38,10 @@ export const blkio: V1ControllerDef = {
 };
 
 /** "254:0 Read 4096" lines of blkio.throttle.io_service_bytes / io_serviced. */
-export function parseThrottleStats(bytes: string | undefined, ops: string | undefined): IoUsage {
+export function parseThrottleStats(bytes: string | null, ops: string | null): IoUsage {
   const io = zeroIo();
   const dev = (key: string): DeviceIo => (io.devices[key] ??= { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 });
-  const take = (text: string | undefined, field: 'Bytes' | 'Ops') => {
+  const take = (text: string | null, field: 'Bytes' | 'Ops') => {
     for (const line of (text ?? '').split('\n')) {
       const [key, op, n] = line.trim().split(/\s+/);
       if (!key || !/^\d+:\d+$/.test(key) || (op !== 'Read' && op !== 'Write')) continue;
@@ -61,8 +61,8 @@ export function parseThrottleStats(bytes: string | undefined, ops: string | unde
 
 export async function readIoUsage(dir: string): Promise<IoUsage> {
   const [bytes, ops] = await Promise.all([
-    readText(`${dir}/blkio.throttle.io_service_bytes`),
-    readText(`${dir}/blkio.throttle.io_serviced`),
+    readOptional(`${dir}/blkio.throttle.io_service_bytes`),
+    readOptional(`${dir}/blkio.throttle.io_serviced`),
   ]);
   return parseThrottleStats(bytes, ops);
 }

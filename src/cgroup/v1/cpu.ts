@@ -1,4 +1,4 @@
-import { parseKeyed, readText } from '../files.js';
+import { readFlatKeyed } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 export const cpu: V1ControllerDef = {
@@ -24,6 +24,6 @@ export const cpu: V1ControllerDef = {
 
 /** cpu.stat throttled_time is in nanoseconds. */
 export async function readThrottling(dir: string): Promise<{ throttledPeriods: number; throttledUs: number }> {
-  const stat = parseKeyed(await readText(`${dir}/cpu.stat`));
-  return { throttledPeriods: stat.get('nr_throttled') ?? 0, throttledUs: Math.round((stat.get('throttled_time') ?? 0) / 1000) };
+  const stat = await readFlatKeyed(`${dir}/cpu.stat`);
+  return { throttledPeriods: stat['nr_throttled'] ?? 0, throttledUs: Math.round((stat['throttled_time'] ?? 0) / 1000) };
 }

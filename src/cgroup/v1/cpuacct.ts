@@ -1,4 +1,4 @@
-import { parseKeyed, readInt, readText, splitExact } from '../files.js';
+import { readFlatKeyed, readNumber, splitExact } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 /** Always present: it is the exact CPU total. cpuacct.stat never resets, hence a fresh cgroup per run. */
@@ -10,8 +10,8 @@ export const cpuacct: V1ControllerDef = {
 };
 
 export async function readCpuUsage(dir: string): Promise<{ usageUs: number; userUs: number; systemUs: number }> {
-  const usageUs = Math.round(((await readInt(`${dir}/cpuacct.usage`)) ?? 0) / 1000);
+  const usageUs = Math.round(((await readNumber(`${dir}/cpuacct.usage`)) ?? 0) / 1000);
   // cpuacct.stat is in USER_HZ ticks: only its ratio is used.
-  const stat = parseKeyed(await readText(`${dir}/cpuacct.stat`));
-  return { usageUs, ...splitExact(usageUs, stat.get('user') ?? 0, stat.get('system') ?? 0) };
+  const stat = await readFlatKeyed(`${dir}/cpuacct.stat`);
+  return { usageUs, ...splitExact(usageUs, stat['user'] ?? 0, stat['system'] ?? 0) };
 }

@@ -8,7 +8,7 @@ import { PermissionError } from '../../spec/errors.js';
 import type { HostCaps, V1Controller } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { parsePids, readText } from '../files.js';
+import { parsePids, readOptional } from '../files.js';
 import type { CgroupDir, CgroupDriver, CgroupPlan, CgroupUsage } from '../types.js';
 import { blkio, readIoUsage } from './blkio.js';
 import type { V1ControllerDef } from './controller.js';
@@ -61,6 +61,6 @@ export const cgroupV1: CgroupDriver = {
   version: 1,
   plan,
   readUsage,
-  procs: async (p) => parsePids(await readText(join(dirOf(p, 'freezer')!, 'cgroup.procs'))),
+  procs: async (p) => parsePids(await readOptional(join(dirOf(p, 'freezer')!, 'cgroup.procs'))),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),
 };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFile } from 'node:fs/promises';
-import { parsePids, readText } from '../files.js';
+import { parsePids, readOptional } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 /** Always present: it is how v1 kills a whole sandbox without a fork racing the kill. */
@@ -15,11 +15,11 @@ export const freezer: V1ControllerDef = {
 export async function freezeAndKill(dir: string): Promise<void> {
   await writeFile(`${dir}/freezer.state`, 'FROZEN');
   for (let i = 0; i < 200; i++) {
-    const state = (await readText(`${dir}/freezer.state`))?.trim();
+    const state = (await readOptional(`${dir}/freezer.state`))?.trim();
     if (state !== 'FREEZING') break;
     await sleep(5);
   }
-  for (const pid of parsePids(await readText(`${dir}/cgroup.procs`))) {
+  for (const pid of parsePids(await readOptional(`${dir}/cgroup.procs`))) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

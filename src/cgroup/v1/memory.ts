@@ -1,6 +1,6 @@
 import { UnsupportedError } from '../../spec/errors.js';
 import type { MemoryUsage } from '../../report/types.js';
-import { parseKeyed, readInt, readText } from '../files.js';
+import { parseFlatKeyed, readNumber, readOptional } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 const SWAP_FIX = 'boot the kernel with swapaccount=1 (cgroup v1 needs it for memory.memsw.*), or run on cgroup v2';
@@ -43,20 +43,20 @@ export const memory: V1ControllerDef = {
 
 export async function readMemoryUsage(dir: string): Promise<MemoryUsage> {
   const [peak, swPeak, oom, stat] = await Promise.all([
-    readInt(`${dir}/memory.max_usage_in_bytes`),
-    readInt(`${dir}/memory.memsw.max_usage_in_bytes`),
-    readText(`${dir}/memory.oom_control`),
-    readText(`${dir}/memory.stat`),
+    readNumber(`${dir}/memory.max_usage_in_bytes`),
+    readNumber(`${dir}/memory.memsw.max_usage_in_bytes`),
+    readOptional(`${dir}/memory.oom_control`),
+    readOptional(`${dir}/memory.stat`),
   ]);
-  const s = parseKeyed(stat);
+  const s = parseFlatKeyed(stat ?? '');
   const peakBytes = peak ?? 0;
   return {
     peakBytes,
     // v1 keeps no swap peak: memsw peak − memory peak is a lower bound of it.
-    swapPeakBytes: swPeak === undefined ? 0 : Math.max(0, swPeak - peakBytes),
+    swapPeakBytes: swPeak === null ? 0 : Math.max(0, swPeak - peakBytes),
     // oom_kill rises by exactly one per kill; failcnt does not when memsw == limit.
-    oomKills: parseKeyed(oom).get('oom_kill') ?? 0,
-    cacheBytes: s.get('total_cache') ?? 0,
-    rssBytes: s.get('total_rss') ?? 0,
+    oomKills: parseFlatKeyed(oom ?? '')['oom_kill'] ?? 0,
+    cacheBytes: s['total_cache'] ?? 0,
+    rssBytes: s['total_rss'] ?? 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { Limits } from '../../report/types.js';
-import { readInt } from '../files.js';
+import { readNumber } from '../files.js';
 import { INIT_TASKS } from '../tasks.js';
 import type { V1ControllerDef } from './controller.js';
 
@@ -12,6 +12,6 @@ export const pids: V1ControllerDef = {
 
 export async function readPidsPeak(dir: string): Promise<number> {
   // pids.peak is 6.1+; pids.current is the fallback (correct only while tasks remain).
-  const peak = (await readInt(`${dir}/pids.peak`)) ?? (await readInt(`${dir}/pids.current`)) ?? 0;
+  const peak = (await readNumber(`${dir}/pids.peak`)) ?? (await readNumber(`${dir}/pids.current`)) ?? 0;
   return Math.max(0, peak - INIT_TASKS);
 }

@@ -35,7 +35,7 @@ describe('cpuValues', () => {
       { file: 'cpu.max', value: '50000 100000' },
     ]);
     expect(t.limits.cpuShares).toMatchObject({ value: 35, enforced: true });
-    expect(t.limits.cpuQuota).toEqual({ value: '50000 100000', enforced: true, reason: '0.5 CPU' });
+    expect(t.limits.cpuQuota).toEqual({ value: 0.5, enforced: true });
   });
 });
 

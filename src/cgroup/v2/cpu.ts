@@ -5,7 +5,7 @@
 import type { SandboxSpec } from '../../spec/types.js';
 import type { CpuUsage } from '../../report/types.js';
 import type { Translation } from './controller.js';
-import { readFlatKeyed } from './files.js';
+import { readFlatKeyed } from '../files.js';
 
 const SHARES_MIN = 2; // kernel MIN_SHARES
 const SHARES_MAX = 262_144; // kernel MAX_SHARES, 1 << 18
@@ -45,7 +45,7 @@ export function cpuValues(spec: SandboxSpec): Translation {
     const { quotaUs, periodUs } = spec.cpuQuota;
     const value = `${quotaUs} ${periodUs}`;
     out.writes.push({ file: 'cpu.max', value });
-    out.limits.cpuQuota = { value, enforced: true, reason: `${quotaUs / periodUs} CPU` };
+    out.limits.cpuQuota = { value: quotaUs / periodUs, enforced: true };
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { DeviceRate, SandboxSpec } from '../../spec/types.js';
 import type { DeviceIo, IoUsage } from '../../report/types.js';
 import { zeroIo } from '../../report/types.js';
 import type { Translation } from './controller.js';
-import { readOptional } from './files.js';
+import { readOptional } from '../files.js';
 
 const WRITEBACK =
   'io.max throttles buffered writeback too, since the memory controller attributes it ' +

@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissing, readOptional, writeExisting } from './files.js';
+import { isMissing, readOptional, writeExisting } from '../files.js';
 
 export interface KillOptions {
   /** How long to wait for `frozen 1` in cgroup.events before killing anyway. */

@@ -8,7 +8,7 @@ import type { SandboxSpec } from '../../spec/types.js';
 import type { HostCaps } from '../../host/types.js';
 import type { MemoryUsage } from '../../report/types.js';
 import type { Translation } from './controller.js';
-import { readFlatKeyed, readNumber } from './files.js';
+import { readFlatKeyed, readNumber } from '../files.js';
 
 const SWAP_FIX =
   'swap limits need swap accounting: a kernel built with CONFIG_MEMCG_SWAP (CONFIG_MEMCG and CONFIG_SWAP since 6.1), ' +

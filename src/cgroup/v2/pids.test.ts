@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptySpec } from '../../spec/types.js';
-import { INIT_TASKS, pidsValues, readPidsUsage } from './pids.js';
+import { pidsValues, readPidsUsage } from './pids.js';
+import { INIT_TASKS } from '../tasks.js';
 import { fakeCgroupfs, type FakeTree } from './fake-cgroupfs.js';
 
 describe('pidsValues', () => {
@@ -8,7 +9,7 @@ describe('pidsValues', () => {
     expect(INIT_TASKS).toBe(1);
     const t = pidsValues({ ...emptySpec(), pids: 64 });
     expect(t.writes).toEqual([{ file: 'pids.max', value: '65' }]);
-    expect(t.limits.pids).toMatchObject({ value: 65, enforced: true });
+    expect(t.limits.pids).toMatchObject({ value: 64, enforced: true });
   });
 
   it('writes nothing without a limit', () => {

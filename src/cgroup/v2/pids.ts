@@ -7,10 +7,9 @@
  */
 import type { SandboxSpec } from '../../spec/types.js';
 import type { Translation } from './controller.js';
-import { readNumber } from './files.js';
+import { readNumber } from '../files.js';
+import { INIT_TASKS } from '../tasks.js';
 
-/** Tasks cgbox itself keeps in the sandbox's cgroup: its init. TODO: move to a shared place (v1 needs it too). */
-export const INIT_TASKS = 1;
 
 export function pidsValues(spec: SandboxSpec): Translation {
   if (spec.pids === undefined) return { writes: [], limits: {} };
@@ -18,7 +17,7 @@ export function pidsValues(spec: SandboxSpec): Translation {
   return {
     writes: [{ file: 'pids.max', value: `${max}` }],
     limits: {
-      pids: { value: max, enforced: true, reason: `${spec.pids} for the command, plus cgbox's init` },
+      pids: { value: spec.pids, enforced: true, reason: "counts the user's tasks; cgbox's init is allowed on top" },
     },
   };
 }

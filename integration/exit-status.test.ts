@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { sandbox } from '../src/index.js';
+import { fixture } from './fixtures.js';
+
+describe('exit status', () => {
+  it('tells `exit 137` from death by SIGKILL', async () => {
+    const exited = await sandbox().run(fixture('exitwith'), ['137']);
+    expect(exited).toMatchObject({ exitCode: 137, signal: null, ok: false, oomKilled: false });
+    const killed = await sandbox().run(fixture('exitwith'), ['--signal', 'KILL']);
+    expect(killed).toMatchObject({ exitCode: null, signal: 'SIGKILL', ok: false, oomKilled: false });
+  });
+
+  it('reports a command that kills itself with SIGTERM as SIGTERM', async () => {
+    const r = await sandbox().run('sh', ['-c', 'kill -TERM $$']);
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: false });
+  });
+
+  it('reports exit 0 as ok, and other codes exactly', async () => {
+    expect(await sandbox().run('true')).toMatchObject({ exitCode: 0, ok: true });
+    expect(await sandbox().run(fixture('exitwith'), ['3'])).toMatchObject({ exitCode: 3, ok: false });
+  });
+
+  it('ends the whole sandbox when the command exits, as a container does', async () => {
+    const r = await sandbox().run('sh', ['-c', 'sleep 30 & sleep 30 & echo started']);
+    expect(r.exitCode).toBe(0);
+    expect(r.durationMs).toBeLessThan(2000);
+  });
+
+  it('timeout kills a tree of sleeps in time: SIGTERM first', async () => {
+    const r = await sandbox().timeout('500ms').run('sh', ['-c', 'sleep 30 & sleep 30 & sleep 30; wait']);
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.durationMs).toBeGreaterThan(450);
+    expect(r.durationMs).toBeLessThan(1500);
+  });
+
+  it('timeout escalates to SIGKILL after the grace period when SIGTERM is ignored', async () => {
+    const r = await sandbox().timeout('300ms', { grace: '300ms' }).run('sh', ['-c', 'trap "" TERM; sleep 30 & sleep 30; wait']);
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.durationMs).toBeGreaterThan(550);
+    expect(r.durationMs).toBeLessThan(2000);
+  });
+
+  it('a command that finishes in time is not timed out', async () => {
+    const r = await sandbox().timeout('5s').run('true');
+    expect(r).toMatchObject({ timedOut: false, ok: true });
+  });
+});

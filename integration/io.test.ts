@@ -1,0 +1,40 @@
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sandbox } from '../src/index.js';
+import { resolveBlockDevice } from '../src/host/block-device.js';
+import { fixture } from './fixtures.js';
+
+const FILE = `/var/tmp/cgbox-test-io-${process.pid}`;
+const disk = resolveBlockDevice('/var/tmp');
+const key = `${disk.major}:${disk.minor}`;
+
+describe('block IO (O_DIRECT)', () => {
+  afterEach(() => rmSync(FILE, { force: true }));
+
+  it('iops 100 (write) on the disk of /var/tmp: 300 O_DIRECT 4k writes take ~3 s, counted exactly', async () => {
+    const r = await sandbox().iops('/var/tmp', { write: 100 }).run(fixture('dwrite'), [FILE, '300']);
+    expect(r.exitCode).toBe(0);
+    expect(r.durationMs).toBeGreaterThan(2700);
+    expect(r.durationMs).toBeLessThan(3600);
+    expect(r.usage.io.writeOps).toBe(300);
+    expect(r.usage.io.writeBytes).toBe(300 * 4096);
+    expect(r.usage.io.devices[key]).toMatchObject({ writeOps: 300, writeBytes: 300 * 4096 });
+    expect(r.limits.iops?.reason).toMatch(/O_DIRECT/);
+  });
+
+  it('counts IO without any limit set (a "MAJ:MIN 0" rule switches the counters on)', async () => {
+    const r = await sandbox().run(fixture('dwrite'), [FILE, '50', '8192']);
+    expect(r.exitCode).toBe(0);
+    expect(r.usage.io.devices[key]).toMatchObject({ writeOps: 50, writeBytes: 50 * 8192 });
+  });
+
+  it('bps 1m (read) throttles O_DIRECT reads to about 1 MiB/s', async () => {
+    await sandbox().run(fixture('dwrite'), [FILE, '512']); // 2 MiB to read back
+    const r = await sandbox().bps('/var/tmp', { read: '1m' }).run(fixture('dwrite'), ['--read', FILE, '512']);
+    expect(r.exitCode).toBe(0);
+    expect(r.usage.io.devices[key]?.readBytes).toBeGreaterThanOrEqual(512 * 4096);
+    // 2 MiB at 1 MiB/s: ~2 s (blk-throttle lets the first slice through at once).
+    expect(r.durationMs).toBeGreaterThan(1500);
+    expect(r.durationMs).toBeLessThan(3000);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * kill -9 of the Node process that runs a sandbox: no process of the sandbox
+ * survives (the parent-death chain), and the next cgbox run reaps the empty
+ * cgroups the dead process could not remove.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hostCaps } from '../src/host/probe.js';
+import { reapCgroups } from '../src/index.js';
+
+const CHILD = fileURLToPath(new URL('./parent-death.child.ts', import.meta.url));
+
+function runDirs(owner: number): string[] {
+  const freezer = hostCaps().v1.freezer ?? hostCaps().v2!;
+  const parent = join(freezer.mount, freezer.callerPath);
+  return readdirSync(parent).filter((n) => n.startsWith(`cgbox-${owner}-`)).map((n) => join(parent, n));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('parent death', () => {
+  it('kill -9 of the Node process leaves no process of its sandbox alive', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    for (let i = 0; i < 200 && !out.includes('running'); i++) await sleep(25);
+    expect(out).toContain('running');
+
+    const [dir] = runDirs(child.pid!);
+    expect(dir).toBeDefined();
+    const pids = readFileSync(join(dir!, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(pids.length).toBeGreaterThanOrEqual(4); // init, sh, two sleeps
+
+    process.kill(child.pid!, 'SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(20);
+    expect(pids.filter(alive)).toEqual([]);
+
+    const reaped = await reapCgroups(hostCaps());
+    expect(reaped.filter((p) => p.includes(`cgbox-${child.pid}-`)).length).toBeGreaterThan(0);
+    expect(runDirs(child.pid!)).toEqual([]);
+  });
+});
