@@ -2,14 +2,17 @@
  * The thin I/O layer under both drivers' controllers: read a cgroup file (a
  * missing optional file is null, not an error), parse the kernel's flat-keyed
  * format, write a value to a file that must already exist.
+ *
+ * The calls are synchronous on purpose: cgroupfs files are tiny and answered
+ * from memory in microseconds, while each fs/promises call is several trips
+ * through libuv's threadpool — together most of a sandbox's start-up cost.
  */
-import { open, readFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** The file's text, or null when it does not exist (an older kernel, a controller not enabled). */
 export async function readOptional(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
@@ -44,11 +47,11 @@ export async function readFlatKeyed(path: string): Promise<Record<string, number
  * and a missing interface file (cgroup.kill before 5.14) must show as ENOENT.
  */
 export async function writeExisting(path: string, value: string): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_TRUNC);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
   try {
-    await handle.writeFile(value);
+    writeSync(fd, value);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFile } from 'node:fs/promises';
-import { parsePids, readOptional } from '../files.js';
+import { parsePids, readOptional, writeExisting } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 /** Always present: it is how v1 kills a whole sandbox without a fork racing the kill. */
@@ -13,7 +12,7 @@ export const freezer: V1ControllerDef = {
 
 /** Freeze, SIGKILL every task, thaw: frozen tasks cannot fork, and a kill lands once they thaw. */
 export async function freezeAndKill(dir: string): Promise<void> {
-  await writeFile(`${dir}/freezer.state`, 'FROZEN');
+  await writeExisting(`${dir}/freezer.state`, 'FROZEN');
   for (let i = 0; i < 200; i++) {
     const state = (await readOptional(`${dir}/freezer.state`))?.trim();
     if (state !== 'FREEZING') break;
@@ -26,5 +25,5 @@ export async function freezeAndKill(dir: string): Promise<void> {
       // already gone
     }
   }
-  await writeFile(`${dir}/freezer.state`, 'THAWED');
+  await writeExisting(`${dir}/freezer.state`, 'THAWED');
 }

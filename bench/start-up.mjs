@@ -1,0 +1,46 @@
+// Start-up cost of a sandbox against its baselines, measured in the same run and
+// interleaved so that a noisy neighbour hits all three alike. Prints medians and
+// ratios; the goal (DESIGN, issue 2) is cgbox at most 2× the `unshare` figure.
+import { spawn } from 'node:child_process';
+import { sandbox } from '../dist/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+const UNSHARE = ['--pid', '--fork', '--mount-proc', '--mount', '--uts', '--ipc', '--net', '--cgroup', 'true'];
+
+function spawned(file, args) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(file, args, { stdio: 'ignore' });
+    c.on('error', reject);
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
+  });
+}
+
+const cases = {
+  'spawn true': () => spawned('true', []),
+  'unshare (same namespaces)': () => spawned('unshare', UNSHARE),
+  "cgbox memory('64m').pids(64)": async () => {
+    const r = await sandbox().memory('64m').pids(64).run('true');
+    if (!r.ok) throw new Error(`cgbox run failed: ${r.exitCode} ${r.signal}`);
+  },
+};
+
+const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+for (const fn of Object.values(cases)) await fn(); // warm up: first-run reap, page cache
+for (let i = 0; i < ROUNDS; i++) {
+  for (const [name, fn] of Object.entries(cases)) {
+    const t0 = performance.now();
+    await fn();
+    times[name].push(performance.now() - t0);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const [bare, unshare, cgbox] = Object.values(m);
+console.log(`start-up, median of ${ROUNDS} interleaved rounds:`);
+for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(32)} ${v.toFixed(2)} ms`);
+console.log(`  cgbox / spawn    = ${(cgbox / bare).toFixed(2)}×`);
+console.log(`  cgbox / unshare  = ${(cgbox / unshare).toFixed(2)}×  (goal ≤ 2×: ${cgbox / unshare <= 2 ? 'met' : 'NOT met'})`);
