@@ -42,6 +42,12 @@ describe('exit status', () => {
     expect(r.durationMs).toBeLessThan(2000);
   });
 
+  it("the caller's AbortSignal ends the run as a timeout would, without calling it one", async () => {
+    const r = await sandbox().run('sleep', ['30'], { signal: AbortSignal.timeout(300) });
+    expect(r).toMatchObject({ signal: 'SIGTERM', timedOut: false, ok: false });
+    expect(r.durationMs).toBeLessThan(1500);
+  });
+
   it('a command that finishes in time is not timed out', async () => {
     const r = await sandbox().timeout('5s').run('true');
     expect(r).toMatchObject({ timedOut: false, ok: true });

@@ -8,8 +8,10 @@ if ! command -v cc >/dev/null 2>&1; then
   exit 1
 fi
 mkdir -p native/bin
-if [ ! native/bin/cgbox-init -nt native/cgbox-init.c ]; then
-  cc -O2 -Wall -Wextra -Werror -o native/bin/cgbox-init.tmp native/cgbox-init.c
+stale=0
+for src in native/src/*.c native/src/*.h; do [ native/bin/cgbox-init -nt "$src" ] || stale=1; done
+if [ "$stale" = 1 ]; then
+  cc -O2 -Wall -Wextra -Werror -o native/bin/cgbox-init.tmp native/src/*.c
   mv native/bin/cgbox-init.tmp native/bin/cgbox-init
 fi
 if [ -f fixtures/build.sh ]; then bash fixtures/build.sh; fi

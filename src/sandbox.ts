@@ -33,12 +33,15 @@ export interface SandboxDefaults {
 const CFS_PERIOD_US = 100_000;
 const MIN_QUOTA_US = 1_000; // the kernel's floor for cpu.cfs_quota_us
 
-function positiveInt(method: string, n: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
-    throw new InvalidSpecError(method, n, `expected ${what}: an integer from 1${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+function integerIn(method: string, n: unknown, what: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidSpecError(method, n, `expected ${what}: an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
   }
   return n;
 }
+
+/** Node's timers fire at once past 2^31−1 ms (about 24.8 days). */
+const MAX_TIMER_US = 2_147_483_647_000;
 
 function device(method: string, dev: string): BlockDevice {
   if (typeof dev !== 'string' || dev === '') throw new InvalidSpecError(method, dev, 'expected a block device, a partition, "MAJ:MIN" or a path');
@@ -91,7 +94,7 @@ export class SandboxBuilder {
 
   /** Relative CPU weight on Docker's scale: 1024 is the default, 2..262144. */
   cpuShares(n: number): SandboxBuilder {
-    return this.with({ cpuShares: positiveInt('.cpuShares', n, 'a weight on Docker\'s scale (1024 = default), at least 2', 262_144) });
+    return this.with({ cpuShares: integerIn('.cpuShares', n, "a weight on Docker's scale (1024 = default)", 2, 262_144) });
   }
 
   /** CPU time as a number of CPUs: 0.5 = half of one CPU, 2 = two whole CPUs. */
@@ -107,21 +110,21 @@ export class SandboxBuilder {
   /** Hard memory limit: bytes, or Docker units '256m', '1g' (1024-based). */
   memory(size: string | number): SandboxBuilder {
     const bytes = parseBytes(size);
-    if (bytes === null || bytes < 2 ** 20) throw new InvalidSpecError('.memory', size, 'expected a whole number of bytes of at least 1 MiB, or Docker units: "64m", "1g", "512k"');
+    if (bytes === null || bytes < 2 ** 20) throw new InvalidSpecError('.memory', size, 'expected a whole number of bytes of at least 1 MiB, or Docker units: "64m", "1g", "1536k"');
     return this.with({ memoryBytes: bytes });
   }
 
   /** Swap allowed on top of .memory(); 0 (the default) means none. */
   swap(size: string | number): SandboxBuilder {
     if (this.spec.memoryBytes === undefined) throw new InvalidSpecError('.swap', size, 'swap is allowed on top of a memory limit: call .memory() first');
-    const bytes = size === 0 || size === '0' ? 0 : parseBytes(size);
+    const bytes = size === 0 || /^\s*0+\s*[kmgt]?i?b?\s*$/i.test(String(size)) ? 0 : parseBytes(size);
     if (bytes === null) throw new InvalidSpecError('.swap', size, 'expected 0, a whole number of bytes, or Docker units: "64m", "1g"');
     return this.with({ swapBytes: bytes });
   }
 
   /** Most tasks (processes and threads) at once, not counting cgbox's own init. */
   pids(n: number): SandboxBuilder {
-    return this.with({ pids: positiveInt('.pids', n, 'a number of tasks') });
+    return this.with({ pids: integerIn('.pids', n, 'a number of tasks') });
   }
 
   /** IO operations per second on a disk: one number for both directions, or { read, write }. */
@@ -169,9 +172,14 @@ export class SandboxBuilder {
   /** End the run after this long: SIGTERM to every task, then SIGKILL after `grace` (default 2s). */
   timeout(after: string | number, opts: { grace?: string | number } = {}): SandboxBuilder {
     const timeoutUs = parseDurationUs(after);
-    if (timeoutUs === null) throw new InvalidSpecError('.timeout', after, 'expected a duration: "10s", "250ms", "2m", or a number of milliseconds greater than 0');
-    const graceUs = opts.grace === undefined ? this.spec.graceUs : parseDurationUs(opts.grace);
-    if (graceUs === null) throw new InvalidSpecError('.timeout', opts.grace, 'grace: expected a duration such as "2s" or "500ms"');
+    if (timeoutUs === null || timeoutUs > MAX_TIMER_US) {
+      throw new InvalidSpecError('.timeout', after, 'expected a duration up to 24 days: "10s", "250ms", "2m", or a number of milliseconds greater than 0');
+    }
+    const g = opts.grace;
+    const graceUs = g === undefined ? this.spec.graceUs : g === 0 || g === '0' ? 0 : parseDurationUs(g);
+    if (graceUs === null || graceUs > MAX_TIMER_US) {
+      throw new InvalidSpecError('.timeout', g, 'grace: expected a duration up to 24 days such as "2s" or "500ms", or 0 for SIGKILL at once');
+    }
     return this.with({ timeoutUs, graceUs });
   }
 

@@ -9,13 +9,22 @@ import { SetupError } from '../spec/errors.js';
 import { initBinary } from './init-binary.js';
 import { parseInitLine, signalName, type InitMessage } from './status.js';
 
+/** A mount made inside the sandbox's mount namespace, at `target` as the sandbox sees it. */
+export type MountRequest = { kind: 'bind'; source: string; target: string } | { kind: 'tmpfs'; options: string; target: string };
+
 export interface LaunchRequest {
   file: string;
   args: readonly string[];
   procsFiles: readonly string[];
-  net: 'none' | 'host';
+  /** 'none': an own netns with only lo; 'host'; or a netns prepared by a network driver. */
+  net: 'none' | 'host' | { netns: string };
   hostname?: string;
   cwd?: string;
+  mounts?: readonly MountRequest[];
+  /** Run inside this directory as `/` (pivot_root), with a fresh /proc and a minimal /dev. */
+  rootfs?: string;
+  /** Exec mode: run the command inside the running sandbox whose init has this host pid. */
+  enter?: number;
   env: NodeJS.ProcessEnv;
   input?: string | Uint8Array;
   stdout?: Writable;
@@ -72,10 +81,13 @@ function deferred<T>() {
 export function launch(req: LaunchRequest): Launched {
   const argv = [
     ...req.procsFiles.flatMap((f) => ['--cgroup', f]),
-    '--net', req.net,
+    ...(typeof req.net === 'string' ? ['--net', req.net] : ['--netns', req.net.netns]),
     '--parent', String(process.pid),
     ...(req.hostname !== undefined ? ['--hostname', req.hostname] : []),
     ...(req.cwd !== undefined ? ['--cwd', req.cwd] : []),
+    ...(req.rootfs !== undefined ? ['--rootfs', req.rootfs] : []),
+    ...(req.mounts ?? []).flatMap((m) => (m.kind === 'bind' ? ['--bind', m.source, m.target] : ['--tmpfs', m.options, m.target])),
+    ...(req.enter !== undefined ? ['--enter', String(req.enter)] : []),
     '--', req.file, ...req.args,
   ];
   const child = spawn(initBinary(), argv, {
@@ -93,7 +105,7 @@ export function launch(req: LaunchRequest): Launched {
     if (msg.kind === 'init') initPid.resolve(msg.pid);
     else if (msg.kind === 'ready') ready.resolve();
     else if (msg.kind === 'error') {
-      error = new SetupError(msg.step, msg.message);
+      error = new SetupError(msg.step, msg.message, { errno: msg.errno });
       ready.reject(error);
     } else status = msg.kind === 'exit' ? { exitCode: msg.code, signal: null } : { exitCode: null, signal: msg.signal };
   });

@@ -8,7 +8,11 @@ export type InitMessage =
   | { kind: 'exit'; code: number }
   | { kind: 'signal'; signal: string; core: boolean };
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
+/** The first name per number: os.constants lists SIGABRT before its alias SIGIOT, SIGIO before SIGPOLL. */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
+
+const int = (s?: string): number | undefined => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
 
 export function signalName(n: number): string {
   return SIGNAL_NAMES.get(n) ?? `SIG${n}`;
@@ -16,17 +20,20 @@ export function signalName(n: number): string {
 
 export function parseInitLine(line: string): InitMessage | undefined {
   const [kind, a, b, ...rest] = line.split(' ');
+  const n = int(a);
   switch (kind) {
     case 'init':
-      return { kind, pid: Number(a) };
+      return n === undefined ? undefined : { kind, pid: n };
     case 'ready':
       return { kind };
-    case 'error':
-      return { kind, step: a ?? '?', errno: Number(b), message: rest.join(' ') };
+    case 'error': {
+      const errno = int(b);
+      return a === undefined || errno === undefined ? undefined : { kind, step: a, errno, message: rest.join(' ') };
+    }
     case 'exit':
-      return { kind, code: Number(a) };
+      return n === undefined ? undefined : { kind, code: n };
     case 'signal':
-      return { kind, signal: signalName(Number(a)), core: b === 'core' };
+      return n === undefined ? undefined : { kind, signal: signalName(n), core: b === 'core' };
     default:
       return undefined;
   }

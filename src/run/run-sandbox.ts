@@ -17,7 +17,7 @@ import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from './names.js';
 import { reapCgroups } from './reap.js';
 import { Teardown } from './teardown.js';
-import { startTimeout } from './timeout.js';
+import { startTerminator } from './terminate.js';
 
 export interface RunOptions {
   /** Written to the command's stdin, then closed. Without it stdin is /dev/null. */
@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Live copies of the output, as well as the captured text in the result. */
   stdout?: Writable;
   stderr?: Writable;
+  /** Ends the run early, as a timeout does (SIGTERM, grace, SIGKILL); the result still resolves. */
+  signal?: AbortSignal;
 }
 
 export function driverFor(caps: HostCaps): CgroupDriver {
@@ -60,6 +62,7 @@ export async function runSandbox(spec: SandboxSpec, file: string, args: readonly
     teardown.push('drain', () => drainCgroups(driver, plan));
 
     const t0 = performance.now();
+    const { signal, ...io } = opts;
     const run = launch({
       file,
       args,
@@ -68,14 +71,18 @@ export async function runSandbox(spec: SandboxSpec, file: string, args: readonly
       hostname: spec.hostname ?? name,
       ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
       env: commandEnv(spec),
-      ...opts,
+      ...io,
     });
-    const timer = spec.timeoutUs !== undefined ? startTimeout(driver, plan, run.initPid, spec.timeoutUs, spec.graceUs) : undefined;
+    const timer = startTerminator(driver, plan, run.initPid, {
+      ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),
+      graceUs: spec.graceUs,
+      ...(signal ? { signal } : {}),
+    });
     let outcome: LaunchOutcome;
     try {
       outcome = await run.finished;
     } finally {
-      timer?.cancel();
+      timer.cancel();
     }
     const durationMs = performance.now() - t0;
     if (outcome.error) throw outcome.error;
@@ -84,7 +91,7 @@ export async function runSandbox(spec: SandboxSpec, file: string, args: readonly
     // The init reports every status it sees; none means the whole sandbox was
     // killed (timeout's SIGKILL stage, or an OOM kill of the init itself).
     const status = outcome.status ?? { exitCode: null, signal: outcome.outerSignal ?? 'SIGKILL' };
-    const timedOut = timer?.fired() ?? false;
+    const timedOut = timer.reason() === 'timeout';
     result = {
       command: [file, ...args],
       ...status,

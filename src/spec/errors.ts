@@ -37,12 +37,15 @@ export class PermissionError extends SandboxError {
 /** A setup step failed; names the step and what the command or kernel said. */
 export class SetupError extends SandboxError {
   override name = 'SetupError';
+  /** The kernel's errno when a system call failed (2 = ENOENT for a missing command). */
+  readonly errno?: number;
   constructor(
     readonly step: string,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errno?: number },
   ) {
     super(`setup step '${step}' failed: ${detail}`, options);
+    if (options?.errno !== undefined) this.errno = options.errno;
   }
 }
 

@@ -31,13 +31,18 @@ const DURATION_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h
 /** "10s", "250ms", "1.5s", "2m"; a bare number is milliseconds. Returns microseconds. */
 export function parseDurationUs(input: string | number): number | null {
   if (typeof input === 'number') {
-    return Number.isFinite(input) && input > 0 ? Math.round(input * 1e3) : null;
+    if (!Number.isFinite(input) || input <= 0) return null;
+    const us = Math.round(input * 1e3);
+    return us > 0 ? us : null;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)\s*$/.exec(input);
   if (!m) return null;
   const us = Math.round(Number(m[1]) * DURATION_US[m[2]!]!);
   return us > 0 ? us : null;
 }
+
+/** The kernel's NR_CPUS ceiling: no list names a CPU beyond it. */
+const MAX_CPUS = 8192;
 
 /** A cpuset list, "0-1,3": sorted unique CPU numbers, or null when malformed. */
 export function parseCpuList(input: string): number[] | null {
@@ -47,7 +52,7 @@ export function parseCpuList(input: string): number[] | null {
     if (!m) return null;
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) return null;
+    if (hi < lo || hi >= MAX_CPUS) return null;
     for (let c = lo; c <= hi; c++) cpus.add(c);
   }
   return [...cpus].sort((a, b) => a - b);

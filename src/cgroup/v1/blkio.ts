@@ -5,8 +5,9 @@ import { readOptional } from '../files.js';
 import type { CgroupWrite } from '../types.js';
 import type { V1ControllerDef } from './controller.js';
 
-const V1_IO_CAVEAT =
-  'cgroup v1 throttles and counts only direct IO (O_DIRECT) and writes the task fsyncs itself; buffered writeback runs in kernel threads and escapes';
+const V1_WRITE_CAVEAT =
+  'cgroup v1 throttles and counts writes only when they are direct (O_DIRECT) or fsynced by the task itself; buffered writeback runs in kernel threads and escapes the limit';
+const V1_READ_NOTE = 'reads are throttled as the task issues them; page-cache hits cost nothing';
 
 function rules(rates: readonly DeviceRate[], kind: 'iops' | 'bps'): CgroupWrite[] {
   return rates.flatMap(({ device, read, write }) => [
@@ -15,9 +16,11 @@ function rules(rates: readonly DeviceRate[], kind: 'iops' | 'bps'): CgroupWrite[
   ]);
 }
 
+/** Write limits are only partly enforceable on v1, so they are reported as not enforced, with why. */
 function rateLimit(rates: readonly DeviceRate[]): Limits[string] {
   const value = rates.map((r) => `${r.device.given} (${r.device.major}:${r.device.minor}) read=${r.read ?? '-'} write=${r.write ?? '-'}`).join('; ');
-  return { value, enforced: true, reason: V1_IO_CAVEAT };
+  const writes = rates.some((r) => r.write !== undefined);
+  return writes ? { value, enforced: false, reason: V1_WRITE_CAVEAT } : { value, enforced: true, reason: V1_READ_NOTE };
 }
 
 export const blkio: V1ControllerDef = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostCaps, Hierarchy, V1Controller } from '../../host/types.js';
-import { PermissionError, SandboxError, UnsupportedError } from '../../spec/errors.js';
+import { SandboxError, UnsupportedError } from '../../spec/errors.js';
 import { emptySpec, type BlockDevice, type SandboxSpec } from '../../spec/types.js';
 import { INIT_TASKS } from '../tasks.js';
 import { cgroupV1 } from './driver.js';
@@ -133,13 +133,13 @@ describe('cgroupV1.plan: directories', () => {
     expect(plan.procsFiles).toEqual(plan.dirs.map((d) => `${d.path}/cgroup.procs`));
   });
 
-  it.each(['cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const)('refuses with PermissionError when %s is not mounted', (c) => {
+  it.each(['cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const)('refuses with UnsupportedError when %s is not mounted', (c) => {
     const v1 = separate();
     delete v1[c];
     const plan = () => cgroupV1.plan(emptySpec(), fakeCaps({ v1 }), 'r');
-    expect(plan).toThrow(PermissionError);
+    expect(plan).toThrow(UnsupportedError);
     expect(plan).toThrow(SandboxError);
-    expect(plan).toThrow(`the ${c} cgroup controller is not mounted`);
+    expect(plan).toThrow(`the ${c} cgroup controller is not supported on this host: it is not mounted`);
   });
 
   it('needs cpuset and cpu mounted only when the spec uses them', () => {
@@ -147,8 +147,8 @@ describe('cgroupV1.plan: directories', () => {
     delete v1.cpuset;
     delete v1.cpu;
     expect(() => cgroupV1.plan(emptySpec(), fakeCaps({ v1 }), 'r')).not.toThrow();
-    expect(() => cgroupV1.plan(spec({ cpus: [0] }), fakeCaps({ v1 }), 'r')).toThrow(/the cpuset cgroup controller is not mounted/);
-    expect(() => cgroupV1.plan(spec({ cpuShares: 2 }), fakeCaps({ v1 }), 'r')).toThrow(/the cpu cgroup controller is not mounted/);
+    expect(() => cgroupV1.plan(spec({ cpus: [0] }), fakeCaps({ v1 }), 'r')).toThrow(/the cpuset cgroup controller .*not mounted/);
+    expect(() => cgroupV1.plan(spec({ cpuShares: 2 }), fakeCaps({ v1 }), 'r')).toThrow(/the cpu cgroup controller .*not mounted/);
   });
 });
 
@@ -187,7 +187,8 @@ describe('cgroupV1.plan: writes and their order', () => {
     const plan = cgroupV1.plan(spec({ memoryBytes: 256 * MiB }), fakeCaps(), 'r');
     expect(plan.dirs.find((d) => d.hierarchy === 'memory')!.writes).toEqual([{ file: 'memory.limit_in_bytes', value: '268435456' }]);
     expect(plan.limits.memory).toMatchObject({ value: 256 * MiB, enforced: true });
-    expect(plan.limits.swap).toBeUndefined();
+    // No swap on the host: nothing to limit, and that is said.
+    expect(plan.limits.swap).toEqual({ value: 0, enforced: true, reason: 'the host has no active swap' });
   });
 
   it('with swap accounting: memory.limit_in_bytes, then memsw = memory + swap', () => {
@@ -279,12 +280,20 @@ describe('cgroupV1.plan: blkio', () => {
     ]);
   });
 
-  it('reports iops and bps with the device and the O_DIRECT caveat', () => {
+  it('a host with swap but no swap accounting: swap is reported as not enforced, naming swapaccount=1', () => {
+    const plan = cgroupV1.plan(spec({ memoryBytes: 64 * MiB }), fakeCaps({ swapAccounting: false, swapTotalBytes: 1024 * MiB }), 'r');
+    expect(plan.limits.swap).toMatchObject({ value: 0, enforced: false });
+    expect(plan.limits.swap!.reason).toContain('swapaccount=1');
+    expect(plan.limits.memory!.reason).toContain('swap');
+  });
+
+  it('reports read limits as enforced, and write limits as not (buffered writeback escapes v1), with why', () => {
     const plan = cgroupV1.plan(spec({ iops: [{ device: vda, read: 100 }], bps: [{ device: sda, read: MiB, write: 2 * MiB }] }), fakeCaps({ disks }), 'r');
     expect(plan.limits.iops).toMatchObject({ value: '/dev/vda (254:0) read=100 write=-', enforced: true });
-    expect(plan.limits.iops!.reason).toContain('O_DIRECT');
-    expect(plan.limits.bps).toMatchObject({ value: '/var/lib/x (8:0) read=1048576 write=2097152', enforced: true });
+    expect(plan.limits.iops!.reason).toContain('page-cache hits');
+    expect(plan.limits.bps).toMatchObject({ value: '/var/lib/x (8:0) read=1048576 write=2097152', enforced: false });
     expect(plan.limits.bps!.reason).toContain('O_DIRECT');
+    expect(plan.limits.bps!.reason).toContain('writeback');
   });
 });
 

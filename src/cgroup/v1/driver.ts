@@ -4,7 +4,7 @@
  * cgroup in that hierarchy, so a sandbox never escapes its caller's limits.
  */
 import { join } from 'node:path';
-import { PermissionError } from '../../spec/errors.js';
+import { UnsupportedError } from '../../spec/errors.js';
 import type { HostCaps, V1Controller } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
@@ -28,7 +28,12 @@ function plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan {
   for (const c of CONTROLLERS) {
     if (!c.needed(spec)) continue;
     const h = caps.v1[c.name];
-    if (!h) throw new PermissionError(`the ${c.name} cgroup controller is not mounted (cgroup v1); cgbox needs it. Mount it or enable it in the kernel (CONFIG_CGROUP_*)`);
+    if (!h) {
+      throw new UnsupportedError(
+        `the ${c.name} cgroup controller`,
+        `it is not mounted (cgroup v1): mount it (mount -t cgroup -o ${c.name} cgroup /sys/fs/cgroup/${c.name}) or enable it in the kernel`,
+      );
+    }
     const parent = spec.cgroupParent ?? h.callerPath;
     const path = join(h.mount, parent, name);
     const dir = dirs.get(h.mount) ?? { hierarchy: h.controllers.join(','), path, writes: [] };

@@ -1,3 +1,4 @@
+import type { Limits } from '../../report/types.js';
 import { UnsupportedError } from '../../spec/errors.js';
 import type { MemoryUsage } from '../../report/types.js';
 import { parseFlatKeyed, readNumber, readOptional } from '../files.js';
@@ -17,7 +18,7 @@ export const memory: V1ControllerDef = {
     if (caps.swapAccounting) writes.push({ file: 'memory.memsw.limit_in_bytes', value: String(spec.memoryBytes + (spec.swapBytes ?? 0)) });
     return writes;
   },
-  limits: (spec, caps) => {
+  limits: (spec, caps): Limits => {
     if (spec.memoryBytes === undefined) return {};
     const swapLeak = !caps.swapAccounting && caps.swapTotalBytes > 0;
     return {
@@ -28,15 +29,15 @@ export const memory: V1ControllerDef = {
           ? 'without swap accounting (swapaccount=1) the sandbox may also use swap beyond this limit'
           : 'counts page cache and tmpfs pages as well as the process memory',
       },
-      ...(caps.swapAccounting
+      swap: caps.swapAccounting
         ? {
-            swap: {
-              value: spec.swapBytes ?? 0,
-              enforced: true,
-              ...(caps.swapTotalBytes === 0 && (spec.swapBytes ?? 0) > 0 ? { reason: 'the host has no active swap, so none can be used' } : {}),
-            },
+            value: spec.swapBytes ?? 0,
+            enforced: true,
+            ...(caps.swapTotalBytes === 0 && (spec.swapBytes ?? 0) > 0 ? { reason: 'the host has no active swap, so none can be used' } : {}),
           }
-        : {}),
+        : swapLeak
+          ? { value: 0, enforced: false, reason: `swap use is not limited: ${SWAP_FIX}` }
+          : { value: 0, enforced: true, reason: 'the host has no active swap' },
     };
   },
 };

@@ -1,0 +1,135 @@
+/**
+ * The built `cgbox` CLI, run as a user would: `node dist/cli/main.js …` as
+ * root. Needs `npm run build` first (and the fixtures): it fails, not skips,
+ * when they are missing, so a stale or absent build cannot pass unnoticed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { leftovers } from './leftovers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+for (const [file, how] of [
+  [CLI, 'npm run build'],
+  [`${ROOT}fixtures/bin/alloc`, 'bash fixtures/build.sh'],
+]) {
+  if (!existsSync(file!)) throw new Error(`${file} is missing: run \`${how}\` before the integration tests`);
+}
+
+const cgbox = (...args: string[]) => execa('node', [CLI, ...args], { cwd: ROOT, reject: false, timeout: 30_000 });
+
+afterAll(async () => {
+  expect(await leftovers()).toEqual([]);
+});
+
+describe('cgbox run', () => {
+  it("exits with the command's exit code and prints the report to stderr", async () => {
+    const r = await cgbox('run', '--', 'sh', '-c', 'echo out; exit 3');
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toBe('out');
+    expect(r.stderr).toMatch(/^cgbox: report\n\tCommand: sh -c "echo out; exit 3"\n\tOutcome: exited with 3\n/);
+  });
+
+  it('an OOM kill exits 137, and --json shows oomKilled and SIGKILL', async () => {
+    const human = await cgbox('run', '--memory', '64m', '--', 'fixtures/bin/alloc', '100');
+    expect(human.exitCode).toBe(137);
+    expect(human.stderr).toContain('Outcome: killed by SIGKILL (OOM kill)');
+
+    const r = await cgbox('run', '--json', '--memory', '64m', '--', 'fixtures/bin/alloc', '100');
+    expect(r.exitCode).toBe(137);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', oomKilled: true, ok: false });
+    expect(result.limits.memory.value).toBe(64 * 2 ** 20);
+  });
+
+  it("--json puts the command's stdout inside the JSON, not beside it", async () => {
+    const r = await cgbox('run', '--json', '--', 'echo', 'hi');
+    expect(r.exitCode).toBe(0);
+    const result = JSON.parse(r.stdout); // the whole of stdout is one JSON document
+    expect(result).toMatchObject({ command: ['echo', 'hi'], exitCode: 0, signal: null, stdout: 'hi\n', ok: true });
+    expect(r.stderr).toBe('');
+  });
+
+  it("a bad value exits 125 with the builder's message naming the method", async () => {
+    const r = await cgbox('run', '--memory', 'lots', '--', 'true');
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toMatch(/^cgbox: \.memory\("lots"\): expected/);
+    expect((await cgbox('run', '--no-such-flag', '--', 'true')).exitCode).toBe(125);
+  });
+
+  it('a command that is not found exits 127, as in a shell', async () => {
+    const r = await cgbox('run', '--', 'no-such-command-cgbox');
+    expect(r.exitCode).toBe(127);
+    expect(r.stderr).toMatch(/^cgbox: setup step 'exec' failed: no-such-command-cgbox: No such file or directory/);
+  });
+
+  it('--timeout ends the command with SIGTERM: exit 143, quickly', async () => {
+    const t0 = performance.now();
+    const r = await cgbox('run', '--timeout', '300ms', '--', 'sleep', '5');
+    expect(r.exitCode).toBe(143);
+    expect(performance.now() - t0).toBeLessThan(2500);
+    expect(r.stderr).toContain('Outcome: killed by SIGTERM (timed out)');
+  });
+
+  it("options after the command are the command's (no -- needed)", async () => {
+    const r = await cgbox('run', '--json', 'ls', '-d', '/');
+    expect(JSON.parse(r.stdout).stdout).toBe('/\n');
+  });
+});
+
+describe('cgbox run under signals', () => {
+  /** Starts the CLI in its own process group, as a shell's job, and resolves once the command has printed. */
+  function job(cmd: string) {
+    const child = spawn('node', [CLI, 'run', '--', 'sh', '-c', `echo started; ${cmd}`], { cwd: ROOT, detached: true });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    const started = new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.toString().includes('started') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { child, started, exited, stderr: () => stderr };
+  }
+
+  it("a terminal's ^C (SIGINT to the process group) ends the run with 130 and tears it down", async () => {
+    const j = job('sleep 10');
+    await j.started;
+    process.kill(-j.child.pid!, 'SIGINT');
+    expect(await j.exited).toBe(130);
+    expect(j.stderr()).toContain('Outcome: killed by SIGINT');
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('SIGTERM to the CLI alone does not kill it: the run completes and is torn down', async () => {
+    const j = job('sleep 1; exit 4');
+    await j.started;
+    j.child.kill('SIGTERM');
+    expect(await j.exited).toBe(4);
+    expect(j.stderr()).toContain('cgbox: SIGTERM received: waiting for the sandbox to end');
+    expect(await leftovers()).toEqual([]);
+  });
+});
+
+describe('cgbox doctor, reap, --version', () => {
+  it('doctor passes on this host and reports swap accounting', async () => {
+    const r = await cgbox('doctor');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^✓ root /m);
+    expect(r.stdout).toMatch(/^[✓!] swap accounting /m);
+    const json = JSON.parse((await cgbox('doctor', '--json')).stdout);
+    expect(json.ok).toBe(true);
+    expect(json.checks.map((c: { feature: string }) => c.feature)).toContain('swap accounting');
+  });
+
+  it('reap exits 0', async () => {
+    const r = await cgbox('reap');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^(nothing to reap|removed )/);
+  });
+
+  it('--version prints package.json\'s version', async () => {
+    const r = await cgbox('--version');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

@@ -1,0 +1,61 @@
+#define _GNU_SOURCE
+#include "command.h"
+#include "report.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
+#define NFORWARDED (int)(sizeof FORWARDED / sizeof FORWARDED[0])
+
+void ignore_forwarded_signals(void) {
+  for (int i = 0; i < NFORWARDED; i++) signal(FORWARDED[i], SIG_IGN);
+}
+
+/* Which step failed in the child, sent with its errno through a CLOEXEC pipe. */
+enum child_step { STEP_CGROUP, STEP_CWD, STEP_EXEC };
+static const char *const STEP_NAMES[] = {"cgroup", "cwd", "exec"};
+
+static void child_failed(int err_fd, enum child_step step) {
+  int msg[2] = {step, errno};
+  ssize_t ignored = write(err_fd, msg, sizeof msg);
+  (void)ignored;
+  _exit(127);
+}
+
+static void exec_in_child(const struct options *o, int err_fd, const char *oom_adj, const int *cgroup_fds) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int i = 0; i < NFORWARDED; i++) signal(FORWARDED[i], SIG_DFL);
+  for (int i = 0; cgroup_fds && cgroup_fds[i] >= 0; i++)
+    if (write(cgroup_fds[i], "0", 1) != 1) child_failed(err_fd, STEP_CGROUP);
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t ignored = write(fd, oom_adj, strlen(oom_adj));
+    (void)ignored;
+    close(fd);
+  }
+  if (o->cwd && chdir(o->cwd) < 0) child_failed(err_fd, STEP_CWD);
+  execvp(o->argv[0], o->argv);
+  child_failed(err_fd, STEP_EXEC);
+}
+
+pid_t start_command(const struct options *o, const char *oom_adj, const int *cgroup_fds) {
+  int err[2];
+  if (pipe2(err, O_CLOEXEC) < 0) fail("init", "pipe");
+  pid_t cmd = fork();
+  if (cmd < 0) fail("fork", o->argv[0]);
+  if (cmd == 0) exec_in_child(o, err[1], oom_adj, cgroup_fds);
+  close(err[1]);
+  int msg[2];
+  if (read(err[0], msg, sizeof msg) == (ssize_t)sizeof msg) {
+    errno = msg[1];
+    enum child_step step = (enum child_step)msg[0];
+    fail(STEP_NAMES[step], step == STEP_EXEC ? o->argv[0] : step == STEP_CWD ? o->cwd : "join the sandbox's cgroups");
+  }
+  close(err[0]);
+  return cmd;
+}

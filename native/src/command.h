@@ -1,0 +1,14 @@
+#ifndef CGBOX_COMMAND_H
+#define CGBOX_COMMAND_H
+#include "options.h"
+
+/* Signals a sandbox's init ignores (a timeout sends SIGTERM to every task) and its command gets back. */
+void ignore_forwarded_signals(void);
+
+/* Forks the command: restores default signals and the saved oom_score_adj,
+ * joins `cgroup_fds` (exec mode; -1 terminated, may be NULL), changes to
+ * cwd and execs. A failure to chdir or exec is reported as a setup error
+ * (step cwd or exec) and exits SETUP_FAILED. Returns the command's pid. */
+pid_t start_command(const struct options *o, const char *oom_adj, const int *cgroup_fds);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * cgbox-init: starts one sandbox, or runs a command inside a running one, and
+ * reports the command's exact wait status. Started by cgbox with a status pipe
+ * on fd 3 (protocol in report.h):
+ *   init PID            host pid of the sandbox's init (exec mode: of the command)
+ *   ready               namespaces and cgroups are in place; the command is next
+ *   error STEP ERRNO MESSAGE   a setup step failed (nothing of the command ran)
+ *   exit CODE | signal NUM [core]   how the command ended
+ *
+ * Start mode — two processes, because a new pid namespace applies to children only:
+ *   outer  (stays in the caller's cgroups) unshares the pid namespace, forks the
+ *          init, and tells Node its host pid;
+ *   init   (pid 1 inside) joins every cgroup before anything else runs, makes
+ *          the other namespaces and mounts, forks the command, reaps every
+ *          orphan, and reports the command's status. When the command ends,
+ *          init exits and the kernel kills whatever else is in the sandbox, as a
+ *          container ends with its main process.
+ * Exec mode (--enter PID): the outer joins that init's namespaces and forks the
+ * command, which joins the cgroups before it execs.
+ * Death of the parent is chained with PR_SET_PDEATHSIG: Node dies → outer gets
+ * SIGKILL → init gets SIGKILL → the kernel kills the whole pid namespace.
+ */
+#define _GNU_SOURCE
+#include "command.h"
+#include "options.h"
+#include "report.h"
+#include "sandbox.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int wait_for(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) fail("wait", "waitpid");
+  return status;
+}
+
+static int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Init must outlive the command: the OOM killer never picks it. Returns the value to restore for the command. */
+static void protect_from_oom(char *saved, size_t size) {
+  strcpy(saved, "0");
+  int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, saved, size - 1);
+  saved[n > 0 ? n : 1] = 0;
+  if (n <= 0) strcpy(saved, "0");
+  ssize_t ignored = write(fd, "-1000", 5);
+  (void)ignored;
+  close(fd);
+}
+
+static int run_init(const struct options *o, int life_fd) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
+  /* The outer may have died before pdeathsig was set: its end of the pipe then shows a hang-up. */
+  struct pollfd p = {.fd = life_fd, .events = POLLIN};
+  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(SETUP_FAILED);
+  close(life_fd);
+
+  join_cgroups(o);
+  make_sandbox(o);
+  char oom_adj[16];
+  protect_from_oom(oom_adj, sizeof oom_adj);
+  ignore_forwarded_signals();
+  fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+  report("ready");
+  pid_t cmd = start_command(o, oom_adj, NULL);
+
+  /* Reap every orphan; the command's own status is the one that counts. */
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) fail("wait", "waitpid");
+    if (pid == cmd) {
+      report_status(status);
+      return exit_code_of(status);
+    }
+  }
+}
+
+static int start_sandbox(const struct options *o) {
+  int life[2];
+  if (pipe2(life, O_CLOEXEC) < 0) fail("init", "pipe");
+  if (unshare(CLONE_NEWPID) < 0) fail("namespaces", "unshare pid");
+  pid_t init = fork();
+  if (init < 0) fail("fork", "init");
+  if (init == 0) {
+    close(life[1]);
+    _exit(run_init(o, life[0]));
+  }
+  close(life[0]);
+  report("init %d", (int)init);
+  /* Init's own death by a signal (a kill of the whole sandbox) is Node's to interpret. */
+  return exit_code_of(wait_for(init));
+}
+
+/* Namespaces in an order that keeps /proc/PID reachable: the mount namespace last. */
+static const struct {
+  const char *name;
+  int type;
+} NAMESPACES[] = {{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
+                  {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+
+static int enter_sandbox(const struct options *o) {
+  /* The cgroup files live on the host's /sys: open them before leaving its mount namespace. */
+  int cgroup_fds[MAX_CGROUPS + 1];
+  for (int i = 0; i < o->ncgroups; i++)
+    if ((cgroup_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
+  cgroup_fds[o->ncgroups] = -1;
+  int ns_fds[sizeof NAMESPACES / sizeof *NAMESPACES];
+  char path[64];
+  for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++) {
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)o->enter, NAMESPACES[i].name);
+    if ((ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) fail("enter", path);
+  }
+  for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++)
+    if (setns(ns_fds[i], NAMESPACES[i].type) < 0) fail("enter", NAMESPACES[i].name);
+  fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+  report("ready");
+  /* The pid namespace applies to children: the command is forked, and joins the cgroups itself. */
+  pid_t cmd = start_command(o, "0", cgroup_fds);
+  report("init %d", (int)cmd);
+  int status = wait_for(cmd);
+  report_status(status);
+  return exit_code_of(status);
+}
+
+int main(int argc, char **argv) {
+  struct options o;
+  parse_options(argc, argv, &o);
+  if (fcntl(STATUS_FD, F_GETFD) < 0) {
+    fprintf(stderr, "cgbox-init: fd %d (the status pipe) is not open; cgbox-init is started by cgbox\n", STATUS_FD);
+    return 2;
+  }
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
+  if (o.parent && getppid() != o.parent) _exit(SETUP_FAILED); /* Node died before pdeathsig was set */
+  /* A terminal's ^C reaches the whole process group, the command included: let the
+   * command decide how it ends. If Node dies of it instead, pdeathsig still ends us. */
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  return o.enter ? enter_sandbox(&o) : start_sandbox(&o);
+}

@@ -1,0 +1,33 @@
+#ifndef CGBOX_OPTIONS_H
+#define CGBOX_OPTIONS_H
+#include <sys/types.h>
+
+#define MAX_CGROUPS 16
+#define MAX_MOUNTS 32
+
+enum net_mode { NET_OWN, NET_HOST, NET_JOIN };
+
+struct mount_req {
+  const char *kind; /* "bind" or "tmpfs" */
+  const char *source; /* host path for bind, mount options for tmpfs */
+  const char *target; /* path inside the sandbox */
+};
+
+struct options {
+  const char *cgroups[MAX_CGROUPS];
+  int ncgroups;
+  struct mount_req mounts[MAX_MOUNTS];
+  int nmounts;
+  const char *hostname;
+  const char *cwd;
+  const char *rootfs;
+  enum net_mode net;
+  const char *netns; /* NET_JOIN: a path such as /run/netns/cgbox-… */
+  pid_t parent;
+  pid_t enter; /* exec mode: join the namespaces of this running sandbox's init */
+  char **argv;
+};
+
+void parse_options(int argc, char **argv, struct options *o);
+
+#endif

@@ -1,0 +1,78 @@
+/**
+ * `cgbox run`: build the sandbox from the flags, run the command with its
+ * output streamed live, then print the report (human to stderr, or JSON to
+ * stdout) and hand back the command's exit status.
+ */
+import type { Command } from 'commander';
+import { formatReport } from '../index.js';
+import { exitStatus } from './exit-status.js';
+import { holdSignals } from './hold-signals.js';
+import { builderFrom, type RunFlags } from './run-flags.js';
+
+// No default ([]) given to commander: it would print "(default: [])" in the help.
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+async function run(command: string[], flags: RunFlags): Promise<number> {
+  const builder = builderFrom(flags); // throws InvalidSpecError before anything exists
+  const [file, ...args] = command as [string, ...string[]];
+  const release = holdSignals((line) => process.stderr.write(line + '\n'));
+  let result;
+  try {
+    // With --json, stdout carries only the JSON: the command's stdout is in it.
+    result = await builder.run(file, args, { ...(flags.json ? {} : { stdout: process.stdout }), stderr: process.stderr });
+  } finally {
+    release();
+  }
+  if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else process.stderr.write(`cgbox: report\n${formatReport(result)}`);
+  return exitStatus(result);
+}
+
+export function runCommand(program: Command): void {
+  program
+    .command('run')
+    .summary('run a command in a sandbox and report what it used')
+    .description('Run a command in fresh namespaces under cgroup limits; print its usage report and exit with its status.')
+    .argument('<command...>', 'the command and its arguments (put them after --)')
+    .option('--cpus <list>', 'CPUs it may run on, a cpuset list: 0-1,3')
+    .option('--cpu-shares <n>', "relative CPU weight, Docker's scale (1024 = default)")
+    .option('--cpu-quota <cpus>', 'CPU time as a number of CPUs: 0.5 = half of one')
+    .option('--memory <size>', 'hard memory limit: 64m, 1g, or bytes')
+    .option('--swap <size>', 'swap allowed on top of --memory (default: none)')
+    .option('--pids <n>', 'most tasks at once')
+    .option('--iops <dev:n>', 'IO operations/s on a disk; also DEV:read=N, DEV:write=N (repeatable)', collect)
+    .option('--bps <dev:rate>', 'bytes/s on a disk: DEV:10m; also DEV:read=R, DEV:write=R (repeatable)', collect)
+    .option('--net <mode>', 'none (own network namespace, loopback only; the default) or host')
+    .option('--hostname <name>', 'hostname inside (default: the run name)')
+    .option('--env <k=v>', 'environment variable on top of the caller\'s (repeatable)', collect)
+    .option('--cwd <dir>', 'working directory of the command')
+    .option('--timeout <dur>', 'end the run after 10s, 300ms, 2m (a bare number is ms): SIGTERM, then SIGKILL 2s later')
+    .option('--json', 'print the whole result as JSON on stdout (the command\'s stdout is inside it, not streamed)')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+DEV is /dev/vda, a partition (its whole disk is throttled), MAJ:MIN (254:0) or a path on a disk.
+
+The command's stdout and stderr stream live; its stdin is /dev/null (not forwarded).
+The report goes to stderr after a "cgbox: report" line; with --json the result goes to stdout.
+
+Exit status: the command's exit code; 128+N when it was killed by signal N (137 for an OOM
+kill, 143 for a --timeout's SIGTERM); 126 when the command cannot be executed, 127 when it is
+not found; 125 when cgbox itself failed (bad flag or value, the host cannot do it, not root, a
+setup step failed) and the command did not run.
+
+Signals: while the run is going, cgbox catches SIGINT, SIGTERM and SIGHUP so that it can
+always tear the sandbox down. A terminal's ^C reaches the command too (same process group)
+and ends the run; a SIGTERM sent to cgbox's pid alone does not: the run goes on until it
+ends or --timeout fires.
+
+Examples:
+  cgbox run --memory 256m --cpu-quota 0.5 -- make -j2
+  cgbox run --json --timeout 10s -- node build.js > result.json
+  cgbox run --iops 254:0:read=100 --bps /dev/vda:write=10m -- ./io-test`,
+    )
+    .action(async (command: string[], flags: RunFlags) => {
+      process.exitCode = await run(command, flags);
+    });
+}

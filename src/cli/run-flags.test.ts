@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidSpecError } from '../index.js';
+import { builderFrom, num, parseDeviceRate, parseEnv } from './run-flags.js';
+
+describe('cgbox run flags', () => {
+  it('splits DEV:RATE on the last colon, so MAJ:MIN devices work', () => {
+    expect(parseDeviceRate('--iops', '254:0:100')).toEqual({ dev: '254:0', rate: '100' });
+    expect(parseDeviceRate('--iops', '/dev/vda:read=50')).toEqual({ dev: '/dev/vda', rate: { read: '50' } });
+    expect(parseDeviceRate('--bps', '254:0:write=10m')).toEqual({ dev: '254:0', rate: { write: '10m' } });
+  });
+
+  it('refuses a device without a rate, naming the flag', () => {
+    for (const bad of ['/dev/vda', '/dev/vda:', ':100', '254:0']) {
+      expect(() => parseDeviceRate('--iops', bad)).toThrow(InvalidSpecError);
+    }
+    expect(() => parseDeviceRate('--iops', '254:0')).toThrow(/--iops\("254:0"\): a rate is missing.*254:0:100/);
+  });
+
+  it('parses env as NAME=VALUE, the value may hold "="', () => {
+    expect(parseEnv('A=b=c')).toEqual(['A', 'b=c']);
+    expect(parseEnv('A=')).toEqual(['A', '']);
+    expect(() => parseEnv('A')).toThrow(/--env\("A"\): expected NAME=VALUE/);
+  });
+
+  it('passes non-numeric text through for the builder to reject by name', () => {
+    expect(num('0.5')).toBe(0.5);
+    expect(num('abc')).toBe('abc');
+    expect(num('')).toBe('');
+    expect(() => builderFrom({ cpuShares: 'abc' })).toThrow(/^\.cpuShares\("abc"\)/);
+    expect(() => builderFrom({ memory: 'lots' })).toThrow(/^\.memory\("lots"\)/);
+  });
+
+  it('maps flags to the builder, memory before swap, a bare timeout in ms', () => {
+    const { spec } = builderFrom({ swap: '16m', memory: '64m', pids: '10', env: ['A=1', 'B=2'], timeout: '300', net: 'host', cwd: '/tmp' });
+    expect(spec).toMatchObject({ memoryBytes: 64 * 2 ** 20, swapBytes: 16 * 2 ** 20, pids: 10, env: { A: '1', B: '2' }, timeoutUs: 300_000, net: 'host', cwd: '/tmp' });
+    expect(builderFrom({ timeout: '2s' }).spec.timeoutUs).toBe(2_000_000);
+  });
+});

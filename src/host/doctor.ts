@@ -1,0 +1,160 @@
+/**
+ * `cgbox doctor`: what this host supports, and for each thing it lacks, the
+ * exact fix. doctor() is pure — HostCaps and ToolFacts in, checks out — so
+ * every verdict is unit-tested with doubles; probeTools() is the I/O it needs
+ * beyond the cgroup probe (the init helper, tools on PATH).
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { initBinary } from '../launch/init-binary.js';
+import { SetupError } from '../spec/errors.js';
+import type { HostCaps, V1Controller } from './types.js';
+
+export interface Check {
+  feature: string;
+  ok: boolean;
+  /** Every run needs it: a failed essential check makes `cgbox doctor` exit 1. */
+  essential: boolean;
+  detail: string;
+  /** What to do about it: a kernel parameter, a Debian package, a setting. Set when !ok. */
+  fix?: string;
+}
+
+/** What doctor needs to know besides HostCaps. */
+export interface ToolFacts {
+  /** The init helper: its path when built and executable, else why not. */
+  init: { ok: true; path: string } | { ok: false; why: string };
+  /** Absolute paths on PATH, or null when absent. */
+  nsenter: string | null;
+  cc: string | null;
+}
+
+const bootWith = (param: string) => `boot with ${param} (Debian: append it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub, reboot)`;
+
+/** v1: which runs need each controller, and the kernel option behind it. */
+const V1: ReadonlyArray<{ name: V1Controller; neededBy: string | null; config: string }> = [
+  { name: 'cpu', neededBy: '.cpuShares() and .cpuQuota()', config: 'CONFIG_CGROUP_SCHED, CONFIG_CFS_BANDWIDTH' },
+  { name: 'cpuacct', neededBy: null, config: 'CONFIG_CGROUP_CPUACCT' },
+  { name: 'cpuset', neededBy: '.cpus()', config: 'CONFIG_CPUSETS' },
+  { name: 'memory', neededBy: null, config: 'CONFIG_MEMCG' },
+  { name: 'pids', neededBy: null, config: 'CONFIG_CGROUP_PIDS' },
+  { name: 'blkio', neededBy: null, config: 'CONFIG_BLK_CGROUP, CONFIG_BLK_DEV_THROTTLING' },
+  { name: 'freezer', neededBy: null, config: 'CONFIG_CGROUP_FREEZER' },
+];
+
+/** v2: cpu, memory and pids are enabled for every run (the report reads them); cpuset and io on demand. */
+const V2: ReadonlyArray<{ name: string; neededBy: string | null }> = [
+  { name: 'cpu', neededBy: null },
+  { name: 'cpuset', neededBy: '.cpus()' },
+  { name: 'memory', neededBy: null },
+  { name: 'pids', neededBy: null },
+  { name: 'io', neededBy: '.iops() and .bps()' },
+];
+
+function check(feature: string, ok: boolean, essential: boolean, detail: string, fix: string): Check {
+  return ok ? { feature, ok, essential, detail } : { feature, ok, essential, detail, fix };
+}
+
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+
+function cgroupChecks(caps: HostCaps): Check[] {
+  const v1Names = Object.keys(caps.v1);
+  const where = caps.v2 ? ` and a v2 hierarchy at ${caps.v2.mount}` : '';
+  const mode =
+    caps.cgroupMode === 'v2' ? `v2 (unified at ${caps.v2?.mount})` : `${caps.cgroupMode}: v1 controllers (${v1Names.join(', ') || 'none'})${where}`;
+  const usable = caps.driver === 1 ? v1Names.length > 0 : !!caps.v2;
+  const out = [
+    check('cgroup mode', usable, true, `${mode}; cgbox uses its v${caps.driver} driver`, 'mount the cgroup filesystem: mount -t cgroup2 none /sys/fs/cgroup (or boot with systemd, which mounts it)'),
+  ];
+  if (caps.driver === 1) {
+    for (const c of V1) {
+      const h = caps.v1[c.name];
+      const also = h && h.controllers.length > 1 ? ` (co-mounted: ${h.controllers.join(',')})` : '';
+      const detail = h ? `${h.mount}${also}, caller at ${h.callerPath}` : `not mounted; ${c.neededBy ? `needed by ${c.neededBy}` : 'every run needs it'}`;
+      const fix = `mount it (mkdir -p /sys/fs/cgroup/${c.name} && mount -t cgroup -o ${c.name} cgroup /sys/fs/cgroup/${c.name}); if the kernel lacks it: ${c.config}, and no cgroup_disable=${c.name} on the kernel command line`;
+      out.push(check(`${c.name} controller (v1)`, !!h, c.neededBy === null, detail, fix));
+    }
+  } else if (caps.v2) {
+    const v2 = caps.v2;
+    const file = join(v2.mount, v2.callerPath, 'cgroup.controllers');
+    for (const c of V2) {
+      const ok = v2.controllers.includes(c.name);
+      const detail = ok ? `in ${file}` : `missing from ${file}; ${c.neededBy ? `needed by ${c.neededBy}` : 'every run needs it'}`;
+      const fix =
+        v2.callerPath === '/'
+          ? `the kernel does not offer it: build with its CONFIG_ option and drop any cgroup_disable=${c.name} from the kernel command line`
+          : `delegate it to the caller's cgroup: echo +${c.name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes`;
+      out.push(check(`${c.name} controller (v2)`, ok, c.neededBy === null, detail, fix));
+    }
+  }
+  return out;
+}
+
+function memoryChecks(caps: HostCaps): Check[] {
+  const v1 = caps.driver === 1;
+  const out = [
+    check(
+      'swap accounting',
+      caps.swapAccounting,
+      false,
+      caps.swapAccounting
+        ? `${v1 ? 'memory.memsw.*' : 'memory.swap.*'} present: .swap() is enforced and a memory limit cannot spill into swap`
+        : `${v1 ? 'no memory.memsw.* files' : 'no memory.swap.* files'}: .swap() is refused${caps.swapTotalBytes > 0 ? ', and a memory limit can spill into the active swap' : ''}`,
+      v1 ? bootWith('swapaccount=1') : `a kernel with CONFIG_MEMCG_SWAP (implied by CONFIG_MEMCG + CONFIG_SWAP since 6.1), and no swapaccount=0 or cgroup.memory=noswap on the kernel command line`,
+    ),
+    check(
+      'active swap',
+      caps.swapTotalBytes > 0,
+      false,
+      caps.swapTotalBytes > 0 ? `${mib(caps.swapTotalBytes)} of swap (/proc/swaps)` : 'none in /proc/swaps: memory limits are hard, and .swap() has nothing to allow',
+      'add a swap file (fallocate -l 1G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile) or zram (apt-get install zram-tools)',
+    ),
+  ];
+  if (caps.driver === 2) {
+    out.push(
+      check('memory.peak', caps.memoryPeak, false, caps.memoryPeak ? 'usage.memory.peakBytes is the kernel\'s high-water mark' : 'absent (Linux < 5.19): peakBytes is a lower bound', 'run Linux 5.19 or later (Debian 12 ships 6.1)'),
+      check('cgroup.kill', caps.cgroupKill, false, caps.cgroupKill ? 'ends a sandbox in one write' : 'absent (Linux < 5.14): cgbox freezes the cgroup, then kills each task', 'run Linux 5.14 or later (Debian 12 ships 6.1)'),
+    );
+  }
+  return out;
+}
+
+export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
+  return [
+    check('root', caps.isRoot, true, caps.isRoot ? 'running as root' : 'not root: cgbox creates cgroups and namespaces', 'run as root (sudo cgbox …), or in the VM (vagrant/)'),
+    ...cgroupChecks(caps),
+    ...memoryChecks(caps),
+    check('pids.peak', caps.pidsPeak, false, caps.pidsPeak ? `usage.pids.peak is the kernel's high-water mark (Linux ${caps.kernel})` : `absent (Linux ${caps.kernel} < 6.1): usage.pids.peak falls back to pids.current, 0 once a run is over`, 'run Linux 6.1 or later (Debian 12 ships 6.1)'),
+    check('init helper', tools.init.ok, true, tools.init.ok ? tools.init.path : tools.init.why, 'build it: npm run build (or npm rebuild cgbox); it needs a C compiler: apt-get install gcc'),
+    check('nsenter', tools.nsenter !== null, false, tools.nsenter ?? 'not on PATH: needed to exec into a started sandbox', 'apt-get install util-linux'),
+    // The compiler matters only while the init helper is not built.
+    check('C compiler (cc)', tools.cc !== null, !tools.init.ok, tools.cc ?? 'not on PATH: builds the init helper and the test fixtures', 'apt-get install gcc'),
+  ];
+}
+
+/** True when every essential check passed: the host can run sandboxes. */
+export function essentialsPass(checks: readonly Check[]): boolean {
+  return checks.every((c) => c.ok || !c.essential);
+}
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export function probeTools(): ToolFacts {
+  let init: ToolFacts['init'];
+  try {
+    init = { ok: true, path: initBinary() };
+  } catch (e) {
+    init = { ok: false, why: e instanceof SetupError ? e.detail : String(e) };
+  }
+  return { init, nsenter: onPath('nsenter'), cc: onPath('cc') };
+}
