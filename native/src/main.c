@@ -4,6 +4,7 @@
  * on fd 3 (protocol in report.h):
  *   init PID            host pid of the sandbox's init (exec mode: of the command)
  *   ready               namespaces and cgroups are in place; the command is next
+ *   started             the command was exec'd
  *   error STEP ERRNO MESSAGE   a setup step failed (nothing of the command ran)
  *   exit CODE | signal NUM [core]   how the command ended
  *
@@ -75,6 +76,7 @@ static int run_init(const struct options *o, int life_fd) {
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
   pid_t cmd = start_command(o, oom_adj, NULL);
+  report("started");
 
   /* Reap every orphan; the command's own status is the one that counts. */
   for (;;) {
@@ -131,6 +133,7 @@ static int enter_sandbox(const struct options *o) {
   /* The pid namespace applies to children: the command is forked, and joins the cgroups itself. */
   pid_t cmd = start_command(o, "0", cgroup_fds);
   report("init %d", (int)cmd);
+  report("started");
   int status = wait_for(cmd);
   report_status(status);
   return exit_code_of(status);

@@ -36,12 +36,24 @@ export interface CgroupPlan {
 /** Usage that cgroups measure; net and volume come from their own drivers. */
 export type CgroupUsage = Omit<Usage, 'net' | 'volume'>;
 
+/** What is in use right now: for live stats and timeline samples. */
+export interface CurrentUsage {
+  /** CPU time used so far, exact. */
+  cpuUs: number;
+  /** Memory charged now (page cache and tmpfs included). */
+  memoryBytes: number;
+  /** Tasks now, cgbox's init not counted. */
+  tasks: number;
+}
+
 export interface CgroupDriver {
   readonly version: 1 | 2;
   /** Pure translation: spec + host → directories and writes. Throws UnsupportedError. */
   plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan;
   /** Read the run's counters back into the report shape. */
   readUsage(plan: CgroupPlan): Promise<CgroupUsage>;
+  /** Cheap enough to call every few milliseconds while the sandbox runs. */
+  readCurrent(plan: CgroupPlan): Promise<CurrentUsage>;
   /** The pids now in the sandbox (empty once every task is gone, zombies included). */
   procs(plan: CgroupPlan): Promise<number[]>;
   /** Kill every task at once, without a fork racing the kill (v1 freezer, v2 cgroup.kill). */

@@ -49,6 +49,10 @@ export interface Launched {
   initPid: Promise<number>;
   /** Settles when the command is about to exec; rejects when setup failed first. */
   ready: Promise<void>;
+  /** Settles once the command was exec'd; rejects when setup or the exec failed. */
+  started: Promise<void>;
+  /** Kills the outer helper (and so, by parent death, the whole sandbox). */
+  kill(): void;
   finished: Promise<LaunchOutcome>;
 }
 
@@ -96,6 +100,7 @@ export function launch(req: LaunchRequest): Launched {
   });
   const initPid = deferred<number>();
   const ready = deferred<void>();
+  const started = deferred<void>();
   let status: CommandStatus | undefined;
   let error: SetupError | undefined;
 
@@ -104,9 +109,11 @@ export function launch(req: LaunchRequest): Launched {
     if (!msg) return;
     if (msg.kind === 'init') initPid.resolve(msg.pid);
     else if (msg.kind === 'ready') ready.resolve();
+    else if (msg.kind === 'started') started.resolve();
     else if (msg.kind === 'error') {
       error = new SetupError(msg.step, msg.message, { errno: msg.errno });
       ready.reject(error);
+      started.reject(error);
     } else status = msg.kind === 'exit' ? { exitCode: msg.code, signal: null } : { exitCode: null, signal: msg.signal };
   });
   const stdout = collect(child.stdout, req.stdout);
@@ -123,10 +130,11 @@ export function launch(req: LaunchRequest): Launched {
         initPid.reject(new SetupError('init', `the sandbox's init ${why} before it started`));
       }
       ready.reject(error ?? new SetupError('init', 'the sandbox ended before it was ready'));
+      started.reject(error ?? new SetupError('init', 'the sandbox ended before its command started'));
       resolve({ ...(status ? { status } : {}), ...(error ? { error } : {}), stdout: stdout(), stderr: stderr(), outerSignal });
     });
   });
-  return { initPid: initPid.promise, ready: ready.promise, finished };
+  return { initPid: initPid.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };
 }
 
 export { signalName };

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 export type InitMessage =
   | { kind: 'init'; pid: number }
   | { kind: 'ready' }
+  | { kind: 'started' }
   | { kind: 'error'; step: string; errno: number; message: string }
   | { kind: 'exit'; code: number }
   | { kind: 'signal'; signal: string; core: boolean };
@@ -25,6 +26,7 @@ export function parseInitLine(line: string): InitMessage | undefined {
     case 'init':
       return n === undefined ? undefined : { kind, pid: n };
     case 'ready':
+    case 'started':
       return { kind };
     case 'error': {
       const errno = int(b);

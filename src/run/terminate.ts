@@ -6,11 +6,13 @@
  */
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 
-export type EndReason = 'timeout' | 'abort';
+export type EndReason = 'timeout' | 'abort' | 'stop';
 
 export interface Terminator {
   /** Why the run was ended early, or null. */
   reason(): EndReason | null;
+  /** Ends the run now: `signal` to every task, SIGKILL of the cgroup after the grace period. */
+  end(why: EndReason, signal?: NodeJS.Signals, graceMs?: number): void;
   cancel(): void;
 }
 
@@ -33,14 +35,14 @@ export function startTerminator(
   let reason: EndReason | null = null;
   let cancelled = false;
   let grace: NodeJS.Timeout | undefined;
-  const end = (why: EndReason) => {
+  const end = (why: EndReason, signal: NodeJS.Signals = 'SIGTERM', graceMs = opts.graceUs / 1000) => {
     if (reason || cancelled) return;
     reason = why;
     void (async () => {
       const init = await initPid.catch(() => undefined);
       if (cancelled) return;
-      signalAll((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), 'SIGTERM');
-      grace = setTimeout(() => void driver.killAll(plan).catch(() => {}), opts.graceUs / 1000);
+      signalAll((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), signal);
+      grace = setTimeout(() => void driver.killAll(plan).catch(() => {}), graceMs);
     })();
   };
   const timer = opts.timeoutUs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutUs / 1000) : undefined;
@@ -49,6 +51,7 @@ export function startTerminator(
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
   return {
     reason: () => reason,
+    end,
     cancel: () => {
       cancelled = true;
       clearTimeout(timer);

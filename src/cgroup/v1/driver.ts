@@ -8,7 +8,8 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { HostCaps, V1Controller } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { parsePids, readOptional } from '../files.js';
+import { parsePids, readNumber, readOptional } from '../files.js';
+import { INIT_TASKS } from '../tasks.js';
 import type { CgroupDir, CgroupDriver, CgroupPlan, CgroupUsage } from '../types.js';
 import { blkio, readIoUsage } from './blkio.js';
 import type { V1ControllerDef } from './controller.js';
@@ -62,10 +63,20 @@ async function readUsage(p: CgroupPlan): Promise<CgroupUsage> {
   return { cpu: { ...usage, ...throttling }, memory: mem, pids: { peak }, io };
 }
 
+async function readCurrent(p: CgroupPlan) {
+  const [ns, mem, tasks] = await Promise.all([
+    readNumber(`${dirOf(p, 'cpuacct')}/cpuacct.usage`),
+    readNumber(`${dirOf(p, 'memory')}/memory.usage_in_bytes`),
+    readNumber(`${dirOf(p, 'pids')}/pids.current`),
+  ]);
+  return { cpuUs: Math.round((ns ?? 0) / 1000), memoryBytes: mem ?? 0, tasks: Math.max(0, (tasks ?? 0) - INIT_TASKS) };
+}
+
 export const cgroupV1: CgroupDriver = {
   version: 1,
   plan,
   readUsage,
+  readCurrent,
   procs: async (p) => parsePids(await readOptional(join(dirOf(p, 'freezer')!, 'cgroup.procs'))),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),
 };

@@ -15,6 +15,8 @@ import { memoryValues, readMemoryUsage } from './memory.js';
 import { pidsValues, readPidsUsage } from './pids.js';
 import { ioValues, readIoUsage } from './io.js';
 import { killCgroup, readProcs } from './kill.js';
+import { readFlatKeyed, readNumber } from '../files.js';
+import { INIT_TASKS } from '../tasks.js';
 
 export const UNIFIED = 'unified';
 
@@ -60,6 +62,11 @@ export const cgroupV2: CgroupDriver = {
     return { cpu, memory, pids, io };
   },
 
+  async readCurrent(plan) {
+    const dir = sandboxDir(plan);
+    const [cpu, mem, tasks] = await Promise.all([readFlatKeyed(`${dir}/cpu.stat`), readNumber(`${dir}/memory.current`), readNumber(`${dir}/pids.current`)]);
+    return { cpuUs: cpu['usage_usec'] ?? 0, memoryBytes: mem ?? 0, tasks: Math.max(0, (tasks ?? 0) - INIT_TASKS) };
+  },
   procs: (plan) => readProcs(sandboxDir(plan)),
 
   killAll: (plan) => killCgroup(sandboxDir(plan)),

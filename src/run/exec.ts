@@ -1,0 +1,36 @@
+/**
+ * A command run inside a started sandbox: it joins the sandbox's namespaces
+ * (the init's /proc/PID/ns/*) and its cgroups before it execs, so its usage
+ * counts in the sandbox's report and it dies with the sandbox.
+ */
+import type { Writable } from 'node:stream';
+import { launch } from '../launch/spawn.js';
+import type { Prepared } from './prepare.js';
+
+export interface ExecOptions {
+  input?: string | Uint8Array;
+  stdout?: Writable;
+  stderr?: Writable;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface ExecResult {
+  command: string[];
+  exitCode: number | null;
+  signal: string | null;
+  ok: boolean;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function execIn(p: Prepared, initPid: number, file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const t0 = performance.now();
+  const { env, ...rest } = opts;
+  const run = launch({ file, args, procsFiles: p.plan.procsFiles, net: 'host', enter: initPid, env: env ?? process.env, ...rest });
+  const o = await run.finished;
+  if (o.error) throw o.error;
+  const status = o.status ?? { exitCode: null, signal: o.outerSignal ?? 'SIGKILL' };
+  return { command: [file, ...args], ...status, ok: status.exitCode === 0, durationMs: performance.now() - t0, stdout: o.stdout, stderr: o.stderr };
+}

@@ -1,0 +1,74 @@
+/**
+ * Everything before the process: refuse what the host cannot do, then make
+ * the resources and the cgroups, pushing each undo the moment its object
+ * exists. On any failure the undos run and the error is rethrown: nothing is
+ * left behind.
+ */
+import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
+import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
+import { cgroupV1 } from '../cgroup/v1/driver.js';
+import { cgroupV2 } from '../cgroup/v2/driver.js';
+import { hostCaps } from '../host/probe.js';
+import type { HostCaps } from '../host/types.js';
+import { PermissionError } from '../spec/errors.js';
+import type { SandboxSpec } from '../spec/types.js';
+import { newRunName } from './names.js';
+import { reapCgroups } from './reap.js';
+import type { AttachedResource } from './resource.js';
+import { RESOURCES } from './resources.js';
+import { Teardown } from './teardown.js';
+
+export interface Prepared {
+  spec: SandboxSpec;
+  caps: HostCaps;
+  driver: CgroupDriver;
+  plan: CgroupPlan;
+  name: string;
+  teardown: Teardown;
+  attached: AttachedResource[];
+}
+
+export function driverFor(caps: HostCaps): CgroupDriver {
+  return caps.driver === 1 ? cgroupV1 : cgroupV2;
+}
+
+let reaped: Promise<unknown> | undefined;
+
+/** Once per process: what runs of crashed processes left in our own cgroups. */
+function reapOnce(caps: HostCaps): Promise<unknown> {
+  reaped ??= reapCgroups(caps).catch(() => []);
+  return reaped;
+}
+
+/** Devices named by resources ('volume') resolved in the spec's rates, now that they exist. */
+function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): SandboxSpec {
+  const devices = Object.assign({}, ...attached.map((a) => a.devices ?? {}));
+  const resolve = (rates: SandboxSpec['iops']) => rates.map((r) => ({ ...r, device: devices[r.device.given] ?? r.device }));
+  return Object.keys(devices).length ? { ...spec, iops: resolve(spec.iops), bps: resolve(spec.bps) } : spec;
+}
+
+export async function prepare(spec: SandboxSpec): Promise<Prepared> {
+  const caps = hostCaps();
+  if (!caps.isRoot) throw new PermissionError('cgbox needs root: it creates cgroups and namespaces. Run as root (sudo), or in the VM tier');
+  const driver = driverFor(caps);
+  const name = newRunName();
+  const wanted = RESOURCES.filter((r) => r.wanted(spec));
+  // Refusals first, while nothing exists.
+  for (const r of wanted) r.check?.(spec, caps);
+  driver.plan(spec, caps, name);
+  await reapOnce(caps);
+
+  const teardown = new Teardown();
+  try {
+    const attached: AttachedResource[] = [];
+    for (const r of wanted) attached.push(await r.setup({ spec, caps, name, teardown }));
+    const plan = driver.plan(withResourceDevices(spec, attached), caps, name);
+    for (const a of attached) Object.assign(plan.limits, a.limits);
+    await createCgroups(plan, (dir) => teardown.push(`cgroup ${dir.path}`, () => removeCgroupDir(dir.path)));
+    teardown.push('drain', () => drainCgroups(driver, plan));
+    return { spec, caps, driver, plan, name, teardown, attached };
+  } catch (e) {
+    await teardown.run();
+    throw e;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * A started sandbox: the command is running inside its cgroups and
+ * namespaces. Its result resolves once the command has ended, every task is
+ * gone, the counters are read and everything is torn down — whatever happens.
+ */
+import type { Writable } from 'node:stream';
+import type { CurrentUsage } from '../cgroup/types.js';
+import { drainCgroups } from '../cgroup/apply.js';
+import { launch, type LaunchOutcome } from '../launch/spawn.js';
+import type { RunResult } from '../report/types.js';
+import { SetupError } from '../spec/errors.js';
+import type { SandboxSpec } from '../spec/types.js';
+import { collect } from './collect.js';
+import { execIn, type ExecOptions, type ExecResult } from './exec.js';
+import { prepare, type Prepared } from './prepare.js';
+import { startTerminator } from './terminate.js';
+
+export interface RunOptions {
+  /** Written to the command's stdin, then closed. Without it stdin is /dev/null. */
+  input?: string | Uint8Array;
+  /** Live copies of the output, as well as the captured text in the result. */
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Ends the run early, as a timeout does (SIGTERM, grace, SIGKILL); the result still resolves. */
+  signal?: AbortSignal;
+}
+
+export interface Running {
+  readonly name: string;
+  /** Host pid of the sandbox's init (pid 1 inside). */
+  readonly initPid: number;
+  /** Resolves for every outcome of the command; rejects only if teardown failed. */
+  readonly result: Promise<RunResult>;
+  /** SIGTERM (or `signal`) to every task, SIGKILL of the whole cgroup after `graceMs`; then the result. */
+  stop(opts?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<RunResult>;
+  exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  current(): Promise<CurrentUsage>;
+  /** The live cumulative report: peaks so far, CPU so far, IO so far. */
+  usage(): Promise<RunResult['usage']>;
+}
+
+function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
+  return spec.inheritEnv ? { ...process.env, ...spec.env } : { ...spec.env };
+}
+
+async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean): Promise<RunResult> {
+  let result: RunResult | undefined;
+  let failure: unknown;
+  try {
+    const o = await outcome;
+    const durationMs = performance.now() - t0;
+    if (o.error) throw o.error;
+    await drainCgroups(p.driver, p.plan);
+    result = await collect(p, command, o, durationMs, timedOut());
+  } catch (e) {
+    failure = e;
+  }
+  const undoErrors = await p.teardown.run();
+  if (failure) throw failure;
+  if (undoErrors.length) throw new SetupError('teardown', undoErrors.map((e) => e.message).join('; '));
+  return result!;
+}
+
+export async function startSandbox(spec: SandboxSpec, file: string, args: readonly string[], opts: RunOptions = {}): Promise<Running> {
+  const p = await prepare(spec);
+  const { signal, ...io } = opts;
+  const netns = p.attached.find((a) => a.netns)?.netns;
+  const rootfs = p.attached.find((a) => a.rootfs)?.rootfs;
+  const mounts = p.attached.flatMap((a) => a.mounts ?? []);
+  const t0 = performance.now();
+  const run = launch({
+    file,
+    args,
+    procsFiles: p.plan.procsFiles,
+    net: netns ? { netns } : spec.net,
+    hostname: spec.hostname ?? p.name,
+    ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+    ...(rootfs ? { rootfs } : {}),
+    ...(mounts.length ? { mounts } : {}),
+    env: commandEnv(spec),
+    ...io,
+  });
+  const terminator = startTerminator(p.driver, p.plan, run.initPid, {
+    ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),
+    graceUs: spec.graceUs,
+    ...(signal ? { signal } : {}),
+  });
+  const outcome = run.finished.finally(() => terminator.cancel());
+  const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout');
+  let initPid: number;
+  try {
+    [initPid] = await Promise.all([run.initPid, run.started]);
+  } catch (e) {
+    // Setup failed inside the sandbox: `result` rejects with the cause once all is undone.
+    await result.catch(() => {});
+    throw e;
+  }
+  return {
+    name: p.name,
+    initPid,
+    result,
+    stop: (o = {}) => {
+      terminator.end('stop', o.signal ?? 'SIGTERM', o.graceMs);
+      return result;
+    },
+    exec: (f, a, o) => execIn(p, initPid, f, a, { env: commandEnv(spec), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}), ...o }),
+    current: () => p.driver.readCurrent(p.plan),
+    usage: async () => ({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }),
+  };
+}
