@@ -3,16 +3,51 @@
  * builder — and strict: each value is parsed and checked at the call that
  * received it, so a typo fails on its own line, not at run time.
  */
+import { statSync } from 'node:fs';
 import { DeviceNotFound, resolveBlockDevice } from './host/block-device.js';
 import { hostCaps } from './host/probe.js';
 import type { RunResult } from './report/types.js';
 import { runSandbox, type RunOptions } from './run/run-sandbox.js';
+import { startSandbox } from './run/start-sandbox.js';
+import { StartedSandbox } from './started-sandbox.js';
+import { isInterfaceName, parseBandwidth, parseCidr, type BandwidthInput } from './spec/network.js';
 import { InvalidSpecError } from './spec/errors.js';
-import type { BlockDevice, DeviceRate, NetSpec, SandboxSpec } from './spec/types.js';
-import { emptySpec } from './spec/types.js';
+import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeDriver, VolumeSpec } from './spec/types.js';
+import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
 import { formatCpuList, parseBytes, parseCpuList, parseDurationUs } from './spec/units.js';
 
 export type Rate<T> = T | { read?: T; write?: T };
+
+/** `.net({...})`: a network of the sandbox's own, through a veth on a host bridge. */
+export interface NetworkOptions {
+  /** '10.88.3.7/16'; without it an address is allocated from the bridge's subnet. */
+  address?: string;
+  /** A Linux bridge by name (default 'cgbox0', created on first use) or an Open vSwitch bridge. */
+  bridge?: string | { ovs: string };
+  /** '10mbit' both ways, or { egress, ingress }: what the sandbox sends and what it receives. */
+  bandwidth?: BandwidthInput;
+  /** 'veth' (default): shaped per sandbox on its host veth. 'bridge': marked and shaped by class on the bridge. */
+  shaping?: 'veth' | 'bridge';
+}
+
+export interface VolumeOptions {
+  size: string | number;
+  driver?: VolumeDriver;
+  /** A directory whose content the volume starts with. */
+  from?: string;
+  fs?: 'ext4' | 'xfs' | 'btrfs';
+}
+
+const VOLUME_DRIVERS: readonly VolumeDriver[] = ['auto', 'tmpfs', 'loop', 'btrfs', 'lvm'];
+const FILESYSTEMS = ['ext4', 'xfs', 'btrfs'] as const;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** Options for `sandbox(defaults)`: each key applied through its method, with the same checks. */
 export interface SandboxDefaults {
@@ -22,7 +57,7 @@ export interface SandboxDefaults {
   memory?: string | number;
   swap?: string | number;
   pids?: number;
-  net?: NetSpec;
+  net?: 'none' | 'host' | NetworkOptions;
   hostname?: string;
   env?: Record<string, string>;
   cwd?: string;
@@ -45,6 +80,8 @@ const MAX_TIMER_US = 2_147_483_647_000;
 
 function device(method: string, dev: string): BlockDevice {
   if (typeof dev !== 'string' || dev === '') throw new InvalidSpecError(method, dev, 'expected a block device, a partition, "MAJ:MIN" or a path');
+  // The sandbox's own volume: resolved to its device once the volume exists.
+  if (dev === VOLUME_DEVICE) return { major: 0, minor: 0, given: VOLUME_DEVICE, name: VOLUME_DEVICE };
   try {
     return resolveBlockDevice(dev);
   } catch (e) {
@@ -139,10 +176,69 @@ export class SandboxBuilder {
     return this.with({ bps: withRate(this.spec.bps, device('.bps', dev), parsed) });
   }
 
-  /** 'none' (default): an own network namespace with only lo. 'host': the host's network. */
-  net(mode: NetSpec): SandboxBuilder {
-    if (mode !== 'none' && mode !== 'host') throw new InvalidSpecError('.net', mode, "expected 'none' or 'host'");
-    return this.with({ net: mode });
+  /**
+   * 'none' (default): an own network namespace with only lo. 'host': the host's network.
+   * { address?, bridge?, bandwidth?, shaping? }: an own namespace with a veth to a host bridge.
+   */
+  net(mode: 'none' | 'host' | NetworkOptions): SandboxBuilder {
+    if (mode === 'none' || mode === 'host') return this.with({ net: mode });
+    const accepted = "expected 'none', 'host' or { address?: '10.88.3.7/16', bridge?: 'cgbox0' | { ovs: 'br0' }, bandwidth?: '10mbit' | { egress, ingress }, shaping?: 'veth' | 'bridge' }";
+    if (typeof mode !== 'object' || mode === null) throw new InvalidSpecError('.net', mode, accepted);
+    const unknown = Object.keys(mode).filter((k) => !['address', 'bridge', 'bandwidth', 'shaping'].includes(k));
+    if (unknown.length) throw new InvalidSpecError('.net', mode, `unknown option ${unknown.join(', ')}; ${accepted}`);
+    const net: NetworkSpec = { bridge: { kind: 'linux', name: 'cgbox0' }, shaping: mode.shaping ?? 'veth' };
+    if (net.shaping !== 'veth' && net.shaping !== 'bridge') throw new InvalidSpecError('.net', mode, "shaping: expected 'veth' or 'bridge'");
+    if (mode.address !== undefined) {
+      const cidr = typeof mode.address === 'string' ? parseCidr(mode.address) : null;
+      if (!cidr) throw new InvalidSpecError('.net', mode, 'address: expected an IPv4 address with a prefix length from 8 to 30, e.g. "10.88.3.7/16"');
+      net.address = cidr;
+    }
+    if (mode.bridge !== undefined) {
+      const b = mode.bridge;
+      const name = typeof b === 'string' ? b : typeof b === 'object' && b !== null ? b.ovs : undefined;
+      if (typeof name !== 'string' || !isInterfaceName(name)) throw new InvalidSpecError('.net', mode, 'bridge: expected an interface name of 1 to 15 characters, or { ovs: name }');
+      net.bridge = typeof b === 'string' ? { kind: 'linux', name } : { kind: 'ovs', name };
+    }
+    if (mode.bandwidth !== undefined) {
+      const bw = parseBandwidth(mode.bandwidth);
+      if (!bw) throw new InvalidSpecError('.net', mode, 'bandwidth: expected a rate such as "10mbit", "500kbit", "1gbit", or { egress, ingress }');
+      net.bandwidth = bw;
+    }
+    if (net.shaping === 'bridge' && net.bridge.kind === 'ovs') throw new InvalidSpecError('.net', mode, "shaping: 'bridge' works on a Linux bridge; an OVS bridge shapes with its own ingress policing");
+    return this.with({ net });
+  }
+
+  /** A disposable volume of `size`, mounted at `path` inside the sandbox only, gone afterwards. */
+  volume(path: string, opts: VolumeOptions): SandboxBuilder {
+    if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || path.split('/').includes('..')) {
+      throw new InvalidSpecError('.volume', path, 'expected an absolute path other than "/", without ".."');
+    }
+    if (this.spec.volumes.some((v) => v.path === path)) throw new InvalidSpecError('.volume', path, 'a volume is already mounted there');
+    if (typeof opts !== 'object' || opts === null) throw new InvalidSpecError('.volume', opts, 'expected options { size, driver?, from?, fs? }');
+    const sizeBytes = parseBytes(opts.size);
+    if (sizeBytes === null || sizeBytes < 2 ** 20) throw new InvalidSpecError('.volume', opts.size, 'size: expected at least 1 MiB, as bytes or Docker units ("100m", "1g")');
+    const driver = opts.driver ?? 'auto';
+    if (!VOLUME_DRIVERS.includes(driver)) throw new InvalidSpecError('.volume', driver, `driver: expected one of ${VOLUME_DRIVERS.join(', ')}`);
+    const fs = opts.fs ?? 'ext4';
+    if (!FILESYSTEMS.includes(fs)) throw new InvalidSpecError('.volume', fs, `fs: expected one of ${FILESYSTEMS.join(', ')}`);
+    if (opts.from !== undefined && (typeof opts.from !== 'string' || !opts.from.startsWith('/') || !isDirectory(opts.from))) {
+      throw new InvalidSpecError('.volume', opts.from, 'from: expected an absolute path of an existing directory');
+    }
+    const v: VolumeSpec = { path, sizeBytes, driver, fs, ...(opts.from !== undefined ? { from: opts.from } : {}) };
+    return this.with({ volumes: [...this.spec.volumes, v] });
+  }
+
+  /** Run inside a copy-on-write copy of `dir` as `/`, with a fresh /proc and a minimal /dev. */
+  rootfs(dir: string): SandboxBuilder {
+    if (typeof dir !== 'string' || !dir.startsWith('/') || !isDirectory(dir)) throw new InvalidSpecError('.rootfs', dir, 'expected an absolute path of an existing directory');
+    return this.with({ rootfs: dir });
+  }
+
+  /** Record cpu, memory and tasks every `interval` into result.samples (at least 10ms). */
+  sample(interval: string | number): SandboxBuilder {
+    const us = parseDurationUs(interval);
+    if (us === null || us < 10_000 || us > MAX_TIMER_US) throw new InvalidSpecError('.sample', interval, 'expected an interval of at least 10ms, e.g. "100ms" or "1s"');
+    return this.with({ sampleUs: us });
   }
 
   hostname(name: string): SandboxBuilder {
@@ -200,6 +296,17 @@ export class SandboxBuilder {
     if (typeof file !== 'string' || file === '') return Promise.reject(new InvalidSpecError('.run', file, 'expected the command to run'));
     if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) return Promise.reject(new InvalidSpecError('.run', args, 'expected an array of string arguments'));
     return runSandbox(this.spec, file, args, opts);
+  }
+
+  /**
+   * Starts `file` in the sandbox and resolves once it is running, for a server
+   * under test or anything driven from outside. Stop it with `.stop()`, or
+   * `await using box = await b.start(…)` to stop it at the end of the scope.
+   */
+  async start(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<StartedSandbox> {
+    if (typeof file !== 'string' || file === '') throw new InvalidSpecError('.start', file, 'expected the command to run');
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new InvalidSpecError('.start', args, 'expected an array of string arguments');
+    return new StartedSandbox(await startSandbox(this.spec, file, args, opts));
   }
 }
 

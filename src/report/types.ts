@@ -59,10 +59,16 @@ export interface LimitReport {
 
 export type Limits = Record<string, LimitReport>;
 
+/** One point of a run's timeline (builder.sample()). */
 export interface Sample {
+  /** Since the command was launched. */
   tMs: number;
+  /** CPU time used so far. */
   cpuUs: number;
+  /** Memory charged at that moment. */
   memoryBytes: number;
+  /** Tasks at that moment, cgbox's init not counted. */
+  tasks: number;
 }
 
 export interface RunResult {

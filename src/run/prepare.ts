@@ -10,7 +10,7 @@ import { cgroupV1 } from '../cgroup/v1/driver.js';
 import { cgroupV2 } from '../cgroup/v2/driver.js';
 import { hostCaps } from '../host/probe.js';
 import type { HostCaps } from '../host/types.js';
-import { PermissionError } from '../spec/errors.js';
+import { PermissionError, UnsupportedError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from './names.js';
 import { reapCgroups } from './reap.js';
@@ -53,7 +53,10 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   const driver = driverFor(caps);
   const name = newRunName();
   const wanted = RESOURCES.filter((r) => r.wanted(spec));
-  // Refusals first, while nothing exists.
+  // Refusals first, while nothing exists — including any part of the spec no driver claims.
+  const claimed = (name: string) => wanted.some((r) => r.name === name);
+  if (typeof spec.net === 'object' && !claimed('net')) throw new UnsupportedError('.net({...})', 'this build of cgbox has no network driver registered');
+  if ((spec.volumes.length || spec.rootfs) && !claimed('volume')) throw new UnsupportedError('.volume() and .rootfs()', 'this build of cgbox has no volume driver registered');
   for (const r of wanted) r.check?.(spec, caps);
   driver.plan(spec, caps, name);
   await reapOnce(caps);

@@ -13,6 +13,7 @@ import type { SandboxSpec } from '../spec/types.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
 import { prepare, type Prepared } from './prepare.js';
+import { startSampler, type Sampler } from './sampler.js';
 import { startTerminator } from './terminate.js';
 
 export interface RunOptions {
@@ -43,15 +44,17 @@ function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
   return spec.inheritEnv ? { ...process.env, ...spec.env } : { ...spec.env };
 }
 
-async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean): Promise<RunResult> {
+async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean, sampler?: Sampler): Promise<RunResult> {
   let result: RunResult | undefined;
   let failure: unknown;
   try {
     const o = await outcome;
     const durationMs = performance.now() - t0;
+    const samples = await sampler?.stop();
     if (o.error) throw o.error;
     await drainCgroups(p.driver, p.plan);
     result = await collect(p, command, o, durationMs, timedOut());
+    if (samples) result.samples = samples;
   } catch (e) {
     failure = e;
   }
@@ -72,7 +75,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     file,
     args,
     procsFiles: p.plan.procsFiles,
-    net: netns ? { netns } : spec.net,
+    net: netns ? { netns } : (spec.net as 'none' | 'host'),
     hostname: spec.hostname ?? p.name,
     ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
     ...(rootfs ? { rootfs } : {}),
@@ -85,8 +88,9 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     graceUs: spec.graceUs,
     ...(signal ? { signal } : {}),
   });
+  const sampler = spec.sampleUs !== undefined ? startSampler(p.driver, p.plan, spec.sampleUs, t0) : undefined;
   const outcome = run.finished.finally(() => terminator.cancel());
-  const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout');
+  const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout', sampler);
   let initPid: number;
   try {
     [initPid] = await Promise.all([run.initPid, run.started]);

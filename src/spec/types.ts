@@ -19,7 +19,40 @@ export interface DeviceRate {
   write?: number;
 }
 
-export type NetSpec = 'none' | 'host';
+/** An address with its prefix length, e.g. 10.88.3.7/16. */
+export interface Cidr {
+  ip: string;
+  prefix: number;
+}
+
+/** A network of its own: a veth pair from the sandbox to a bridge on the host. */
+export interface NetworkSpec {
+  /** Requested address; without it one is allocated from the bridge's subnet. */
+  address?: Cidr;
+  bridge: { kind: 'linux'; name: string } | { kind: 'ovs'; name: string };
+  /** Bits per second. egress: what the sandbox sends; ingress: what it receives. */
+  bandwidth?: { egressBits?: number; ingressBits?: number };
+  /** Where bandwidth is shaped: per sandbox on its host veth (default), or by class on the shared bridge uplink. */
+  shaping: 'veth' | 'bridge';
+}
+
+export type NetSpec = 'none' | 'host' | NetworkSpec;
+
+export type VolumeDriver = 'auto' | 'tmpfs' | 'loop' | 'btrfs' | 'lvm';
+
+/** A disposable volume mounted at `path` inside the sandbox. */
+export interface VolumeSpec {
+  path: string;
+  sizeBytes: number;
+  driver: VolumeDriver;
+  /** A directory whose content the volume starts with (a template). */
+  from?: string;
+  /** Filesystem for loop and lvm volumes. */
+  fs: 'ext4' | 'xfs' | 'btrfs';
+}
+
+/** The device name .iops()/.bps() accept for the sandbox's own volume, resolved once it exists. */
+export const VOLUME_DEVICE = 'volume';
 
 export interface SandboxSpec {
   cpus?: readonly number[];
@@ -40,6 +73,11 @@ export interface SandboxSpec {
   /** Whether the command starts with the caller's environment (default true). */
   inheritEnv: boolean;
   cwd?: string;
+  volumes: readonly VolumeSpec[];
+  /** Run inside a copy-on-write copy of this directory as `/`. */
+  rootfs?: string;
+  /** Record usage every so often into result.samples. */
+  sampleUs?: number;
   timeoutUs?: number;
   /** Between the timeout's SIGTERM and SIGKILL. */
   graceUs: number;
@@ -50,5 +88,5 @@ export interface SandboxSpec {
 export const DEFAULT_GRACE_US = 2_000_000;
 
 export function emptySpec(): SandboxSpec {
-  return { iops: [], bps: [], net: 'none', env: {}, inheritEnv: true, graceUs: DEFAULT_GRACE_US };
+  return { iops: [], bps: [], net: 'none', env: {}, inheritEnv: true, volumes: [], graceUs: DEFAULT_GRACE_US };
 }
