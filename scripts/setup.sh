@@ -13,8 +13,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # gcc + libc6-dev: the init helper and fixtures; util-linux/mount: unshare, mkswap, swapon;
-# iproute2: ip in the tests; procps: ps; coreutils: dd.
-PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates)
+# iproute2: ip and tc; procps: ps; coreutils: dd; iperf3, ebtables, nftables: network tests;
+# e2fsprogs, xfsprogs, btrfs-progs: volumes; busybox-static: the root-filesystem fixture.
+PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates
+  iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -24,7 +26,7 @@ step "apt-get update"
 apt-get update -qq
 if [ ${#missing[@]} -gt 0 ]; then
   step "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Debian 12 ships Node 18; cgbox (and vitest 4) need 20. The official binary is
