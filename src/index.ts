@@ -8,4 +8,4 @@ export { formatReport } from './report/format.js';
 export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
 export type { HostCaps } from './host/types.js';
 export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './host/doctor.js';
-export { reapCgroups } from './run/reap.js';
+export { reapAll, reapCgroups } from './run/reap.js';

@@ -1,6 +1,6 @@
 /** `cgbox reap`: remove the cgroups that crashed runs left behind, anywhere in the hierarchies. */
 import type { Command } from 'commander';
-import { doctorProbe, reapCgroups } from '../index.js';
+import { doctorProbe, reapAll } from '../index.js';
 
 export function reapCommand(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function reapCommand(program: Command): void {
     .option('--all', 'also remove those of runs whose owner is still alive (kills their tasks)')
     .addHelpText('after', '\nPrints each path removed. Exit status: 0, or 125 when a removal failed.')
     .action(async (flags: { all?: boolean }) => {
-      const removed = await reapCgroups(doctorProbe(), { deep: true, all: flags.all ?? false });
+      const removed = await reapAll(doctorProbe(), { deep: true, all: flags.all ?? false });
       process.stdout.write(removed.length ? removed.map((p) => `removed ${p}\n`).join('') : 'nothing to reap\n');
     });
 }

@@ -13,7 +13,7 @@ import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from './names.js';
-import { reapCgroups } from './reap.js';
+import { reapAll } from './reap.js';
 import type { AttachedResource } from './resource.js';
 import { RESOURCES } from './resources.js';
 import { Teardown } from './teardown.js';
@@ -36,7 +36,7 @@ let reaped: Promise<unknown> | undefined;
 
 /** Once per process: what runs of crashed processes left in our own cgroups. */
 function reapOnce(caps: HostCaps): Promise<unknown> {
-  reaped ??= reapCgroups(caps).catch(() => []);
+  reaped ??= reapAll(caps).catch(() => []);
   return reaped;
 }
 

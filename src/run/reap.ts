@@ -67,3 +67,12 @@ export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promi
   }
   return removed;
 }
+
+/** Everything crashed runs left: cgroups, then each resource driver's objects. */
+export async function reapAll(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
+  // Imported here, not at the top: resource drivers may import this module's helpers.
+  const { RESOURCES } = await import('./resources.js');
+  const removed = await reapCgroups(caps, opts);
+  for (const r of RESOURCES) if (r.reap) removed.push(...(await r.reap({ all: opts.all ?? false })));
+  return removed;
+}

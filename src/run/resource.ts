@@ -37,4 +37,9 @@ export interface ResourceDriver {
   /** Refuses what the host cannot do, before anything exists (throws UnsupportedError and the like). */
   check?(spec: SandboxSpec, caps: HostCaps): void;
   setup(ctx: ResourceContext): Promise<AttachedResource>;
+  /**
+   * Removes what runs of dead owners left (named cgbox-<owner pid>-…; `all`:
+   * of live owners too). Returns a line per object removed.
+   */
+  reap?(opts: { all: boolean }): Promise<string[]>;
 }
