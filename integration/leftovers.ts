@@ -1,6 +1,19 @@
-/** Every host resource cgbox names cgbox-*: cgroups, network namespaces, mounts. */
+/**
+ * Every host resource cgbox names cgbox-<owner pid>-…: cgroups, network
+ * namespaces, mounts. Only those whose owner process is gone count: the suite
+ * checks once its own workers have exited, and other processes' live runs
+ * (a second test run on the same machine) are theirs to clean up.
+ */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { ownerPid } from '../src/run/names.js';
+
+/** A name of a dead owner, or not of the cgbox-<pid>-<id> form at all. */
+function orphaned(name: string): boolean {
+  const owner = ownerPid(basename(name));
+  return owner === undefined || owner === process.pid || !existsSync(`/proc/${owner}`);
+}
 
 async function cgroupDirs(root: string, depth: number): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
@@ -21,8 +34,8 @@ export async function leftovers(): Promise<string[]> {
     .map((l) => l.split(' ')[1] ?? '')
     .filter((m) => m.includes('cgbox-'));
   return [
-    ...(await cgroupDirs('/sys/fs/cgroup', 8)),
-    ...netns.filter((n) => n.startsWith('cgbox-')).map((n) => `netns ${n}`),
-    ...mounts.map((m) => `mount ${m}`),
+    ...(await cgroupDirs('/sys/fs/cgroup', 8)).filter(orphaned),
+    ...netns.filter((n) => n.startsWith('cgbox-') && orphaned(n)).map((n) => `netns ${n}`),
+    ...mounts.filter((m) => m.split('/').some((part) => part.startsWith('cgbox-') && orphaned(part))).map((m) => `mount ${m}`),
   ];
 }
