@@ -18,12 +18,14 @@
  *          container ends with its main process.
  * Exec mode (--enter PID): the outer joins that init's namespaces and forks the
  * command, which joins the cgroups before it execs.
- * Death of the parent is chained with PR_SET_PDEATHSIG: Node dies → outer gets
- * SIGKILL → init gets SIGKILL → the kernel kills the whole pid namespace.
+ * Death of the parent is chained with PR_SET_PDEATHSIG: Node dies → the outer
+ * (orphan.c) kills the init → the kernel kills the whole pid namespace → the
+ * outer removes the sandbox's cgroups. Exec mode: Node dies → SIGKILL.
  */
 #define _GNU_SOURCE
 #include "command.h"
 #include "options.h"
+#include "orphan.h"
 #include "report.h"
 #include "sandbox.h"
 #include <errno.h>
@@ -104,7 +106,7 @@ static int start_sandbox(const struct options *o) {
   close(life[0]);
   report("init %d", (int)init);
   /* Init's own death by a signal (a kill of the whole sandbox) is Node's to interpret. */
-  return exit_code_of(wait_for(init));
+  return exit_code_of(wait_for_init(init, o));
 }
 
 /* Namespaces in an order that keeps /proc/PID reachable: the mount namespace last. */
@@ -146,8 +148,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cgbox-init: fd %d (the status pipe) is not open; cgbox-init is started by cgbox\n", STATUS_FD);
     return 2;
   }
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
-  if (o.parent && getppid() != o.parent) _exit(SETUP_FAILED); /* Node died before pdeathsig was set */
+  if (o.enter) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
+    if (o.parent && getppid() != o.parent) _exit(SETUP_FAILED); /* Node died before pdeathsig was set */
+  } else if (!watch_parent(o.parent ? o.parent : getppid())) {
+    _exit(SETUP_FAILED); /* Node died before pdeathsig was set */
+  }
   /* A terminal's ^C reaches the whole process group, the command included: let the
    * command decide how it ends. If Node dies of it instead, pdeathsig still ends us. */
   signal(SIGINT, SIG_IGN);

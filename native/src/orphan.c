@@ -1,0 +1,55 @@
+#define _GNU_SOURCE
+#include "orphan.h"
+#include "report.h"
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pid_t the_parent;
+static sigset_t watched;
+
+int watch_parent(pid_t parent) {
+  the_parent = parent;
+  sigemptyset(&watched);
+  sigaddset(&watched, SIGTERM);
+  sigaddset(&watched, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &watched, NULL);
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) fail("init", "pdeathsig");
+  return getppid() == parent;
+}
+
+static void remove_cgroups(const struct options *o) {
+  const struct timespec pause = {0, 10 * 1000 * 1000};
+  for (int i = 0; i < o->ncgroups; i++) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", o->cgroups[i]);
+    char *slash = strrchr(dir, '/');
+    if (!slash) continue;
+    *slash = 0;
+    /* The last tasks may still be exiting for a moment after the init is reaped. */
+    for (int attempt = 0; attempt < 300 && rmdir(dir) < 0 && errno == EBUSY; attempt++) nanosleep(&pause, NULL);
+  }
+}
+
+int wait_for_init(pid_t init, const struct options *o) {
+  int status, orphaned = 0;
+  for (;;) {
+    pid_t r = waitpid(init, &status, WNOHANG);
+    if (r == init) break;
+    if (r < 0 && errno != EINTR) fail("wait", "init");
+    siginfo_t si;
+    /* pdeathsig arrives after reparenting, so the parent changed only if it died. */
+    if (sigwaitinfo(&watched, &si) == SIGTERM && getppid() != the_parent && !orphaned) {
+      orphaned = 1;
+      kill(init, SIGKILL);
+    }
+  }
+  if (orphaned) remove_cgroups(o);
+  return status;
+}
