@@ -5,6 +5,10 @@ export type { RunOptions } from './run/run-sandbox.js';
 export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, IoUsage, DeviceIo, NetUsage, Sample } from './report/types.js';
 export { SandboxError, InvalidSpecError, UnsupportedError, PermissionError, SetupError } from './spec/errors.js';
 export { formatReport } from './report/format.js';
+export { toSVG } from './report/svg.js';
+// Units as the builder parses them and the report prints them, for the faces (cgbox/vitest, $) and for users.
+export { parseBytes, parseDurationUs } from './spec/units.js';
+export { bytes as formatBytes, micros as formatMicros, millis as formatMillis } from './report/human.js';
 export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
 export type { HostCaps } from './host/types.js';
 export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './host/doctor.js';

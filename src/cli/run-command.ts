@@ -3,8 +3,9 @@
  * output streamed live, then print the report (human to stderr, or JSON to
  * stdout) and hand back the command's exit status.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatReport } from '../index.js';
+import { formatReport, toSVG } from '../index.js';
 import { exitStatus } from './exit-status.js';
 import { holdSignals } from './hold-signals.js';
 import { builderFrom, type RunFlags } from './run-flags.js';
@@ -25,6 +26,10 @@ async function run(command: string[], flags: RunFlags): Promise<number> {
   }
   if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stderr.write(`cgbox: report\n${formatReport(result)}`);
+  if (flags.plot !== undefined) {
+    writeFileSync(flags.plot, toSVG(result));
+    process.stderr.write(`cgbox: timeline plot written to ${flags.plot}\n`);
+  }
   return exitStatus(result);
 }
 
@@ -48,6 +53,7 @@ export function runCommand(program: Command): void {
     .option('--cwd <dir>', 'working directory of the command')
     .option('--timeout <dur>', 'end the run after 10s, 300ms, 2m (a bare number is ms): SIGTERM, then SIGKILL 2s later')
     .option('--json', 'print the whole result as JSON on stdout (the command\'s stdout is inside it, not streamed)')
+    .option('--plot <file.svg>', 'sample memory and CPU every 50ms and draw the timeline, with the limits, as SVG into this file')
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -70,6 +76,7 @@ ends or --timeout fires.
 Examples:
   cgbox run --memory 256m --cpu-quota 0.5 -- make -j2
   cgbox run --json --timeout 10s -- node build.js > result.json
+  cgbox run --memory 128m --plot timeline.svg -- node build.js
   cgbox run --iops 254:0:read=100 --bps /dev/vda:write=10m -- ./io-test`,
     )
     .action(async (command: string[], flags: RunFlags) => {

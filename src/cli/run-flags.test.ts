@@ -35,4 +35,9 @@ describe('cgbox run flags', () => {
     expect(spec).toMatchObject({ memoryBytes: 64 * 2 ** 20, swapBytes: 16 * 2 ** 20, pids: 10, env: { A: '1', B: '2' }, timeoutUs: 300_000, net: 'host', cwd: '/tmp' });
     expect(builderFrom({ timeout: '2s' }).spec.timeoutUs).toBe(2_000_000);
   });
+
+  it('--plot samples every 50ms, so the plot has a timeline to draw', () => {
+    expect(builderFrom({ plot: 'out.svg' }).spec.sampleUs).toBe(50_000);
+    expect(builderFrom({}).spec.sampleUs).toBeUndefined();
+  });
 });

@@ -21,6 +21,8 @@ export interface RunFlags {
   cwd?: string;
   timeout?: string;
   json?: boolean;
+  /** Write the run's timeline as SVG here; implies sampling every 50ms. */
+  plot?: string;
 }
 
 /**
@@ -79,5 +81,6 @@ export function builderFrom(f: RunFlags): SandboxBuilder {
   if (f.env?.length) b = b.env(Object.fromEntries(f.env.map(parseEnv)));
   if (f.cwd !== undefined) b = b.cwd(f.cwd);
   if (f.timeout !== undefined) b = b.timeout(num(f.timeout));
+  if (f.plot !== undefined) b = b.sample('50ms');
   return b;
 }

@@ -1,5 +1,6 @@
 /** The human report of a run, in the manner of `/usr/bin/time -v`. */
 import { bytes, micros, millis } from './human.js';
+import { timelineSummary } from './timeline.js';
 import type { LimitReport, RunResult } from './types.js';
 
 function outcome(r: RunResult): string {
@@ -31,6 +32,7 @@ export function formatReport(r: RunResult): string {
     `\tIO written: ${bytes(u.io.writeBytes)} in ${u.io.writeOps} ops`,
     ...(u.net ? [`\tNet rx: ${bytes(u.net.rxBytes)} (${u.net.rxPackets} pkts), tx: ${bytes(u.net.txBytes)} (${u.net.txPackets} pkts)`] : []),
     ...(u.volume ? [`\tVolume: ${bytes(u.volume.usedBytes)} of ${bytes(u.volume.sizeBytes)}`] : []),
+    ...(r.samples ? [`\tTimeline: ${timelineSummary(r.samples)}`] : []),
   ];
   const limits = Object.entries(r.limits);
   if (limits.length) lines.push('\tLimits:', ...limits.map(([k, l]) => '\t' + limitLine(k, l)));
