@@ -1,5 +1,6 @@
 export { sandbox, SandboxBuilder, type SandboxDefaults, type Rate, type NetworkOptions, type VolumeOptions } from './sandbox.js';
 export { StartedSandbox, type LiveStats, type ExecOptions, type ExecResult } from './started-sandbox.js';
+export { SandboxProcess, type SandboxOutput } from './zx/process.js';
 export type { CurrentUsage } from './cgroup/types.js';
 export type { RunOptions } from './run/run-sandbox.js';
 export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, IoUsage, DeviceIo, NetUsage, Sample } from './report/types.js';

@@ -10,6 +10,7 @@ import type { RunResult } from './report/types.js';
 import { runSandbox, type RunOptions } from './run/run-sandbox.js';
 import { startSandbox } from './run/start-sandbox.js';
 import { StartedSandbox } from './started-sandbox.js';
+import { SandboxProcess } from './zx/process.js';
 import { isInterfaceName, parseBandwidth, parseCidr, type BandwidthInput } from './spec/network.js';
 import { InvalidSpecError } from './spec/errors.js';
 import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeDriver, VolumeSpec } from './spec/types.js';
@@ -307,6 +308,15 @@ export class SandboxBuilder {
     if (typeof file !== 'string' || file === '') throw new InvalidSpecError('.start', file, 'expected the command to run');
     if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new InvalidSpecError('.start', args, 'expected an array of string arguments');
     return new StartedSandbox(await startSandbox(this.spec, file, args, opts));
+  }
+
+  /**
+   * zx's `$` in the sandbox: b.$`cmd ${arg}` runs under bash with zx's quoting
+   * and habits (throws on a non-zero exit unless .nothrow(), .quiet()), and
+   * resolves to zx's ProcessOutput with `.report`, the RunResult.
+   */
+  $(pieces: TemplateStringsArray, ...args: unknown[]): SandboxProcess {
+    return new SandboxProcess(this, pieces, args);
   }
 }
 
