@@ -5,6 +5,11 @@
 import { leftovers } from './leftovers.js';
 
 export async function teardown(): Promise<void> {
-  const left = await leftovers();
+  // A worker's spare sandbox is removed by its own helper just after the worker exits: give it a moment.
+  let left = await leftovers();
+  for (let i = 0; i < 30 && left.length; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await leftovers();
+  }
   if (left.length) throw new Error(`cgbox left these behind:\n  ${left.join('\n  ')}`);
 }

@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ownerPid } from '../src/run/names.js';
+import { releaseStandby } from '../src/index.js';
 
-/** A name of a dead owner, or not of the cgbox-<pid>-<id> form at all. */
+/** A run's name (cgbox-<pid>-<hex>) whose owner is gone, or is this process. */
 function orphaned(name: string): boolean {
   const owner = ownerPid(basename(name));
-  return owner === undefined || owner === process.pid || !existsSync(`/proc/${owner}`);
+  return owner !== undefined && (owner === process.pid || !existsSync(`/proc/${owner}`));
 }
 
 async function cgroupDirs(root: string, depth: number): Promise<string[]> {
@@ -28,6 +29,8 @@ async function cgroupDirs(root: string, depth: number): Promise<string[]> {
 }
 
 export async function leftovers(): Promise<string[]> {
+  // This process's spare sandbox is alive by design, not left behind.
+  await releaseStandby();
   const netns = await readdir('/run/netns').catch(() => [] as string[]);
   const mounts = (await readFile('/proc/self/mounts', 'utf8'))
     .split('\n')

@@ -14,3 +14,4 @@ export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
 export type { HostCaps } from './host/types.js';
 export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './host/doctor.js';
 export { reapAll, reapCgroups } from './run/reap.js';
+export { releaseStandby } from './run/release.js';

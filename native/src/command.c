@@ -38,7 +38,13 @@ static void exec_in_child(const struct options *o, int err_fd, const char *oom_a
     (void)ignored;
     close(fd);
   }
+  if (o->null_stdin) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0) child_failed(err_fd, STEP_EXEC);
+    close(null);
+  }
   if (o->cwd && chdir(o->cwd) < 0) child_failed(err_fd, STEP_CWD);
+  if (o->envp) environ = o->envp;
   execvp(o->argv[0], o->argv);
   child_failed(err_fd, STEP_EXEC);
 }

@@ -28,6 +28,7 @@
 #include "orphan.h"
 #include "report.h"
 #include "sandbox.h"
+#include "standby.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -63,7 +64,7 @@ static void protect_from_oom(char *saved, size_t size) {
   close(fd);
 }
 
-static int run_init(const struct options *o, int life_fd) {
+static int run_init(struct options *o, int life_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
   /* The outer may have died before pdeathsig was set: its end of the pipe then shows a hang-up. */
   struct pollfd p = {.fd = life_fd, .events = POLLIN};
@@ -71,6 +72,10 @@ static int run_init(const struct options *o, int life_fd) {
   close(life_fd);
 
   join_cgroups(o);
+  if (o->standby) {
+    report("standby");
+    await_orders(o);
+  }
   make_sandbox(o);
   char oom_adj[16];
   protect_from_oom(oom_adj, sizeof oom_adj);
@@ -93,7 +98,7 @@ static int run_init(const struct options *o, int life_fd) {
   }
 }
 
-static int start_sandbox(const struct options *o) {
+static int start_sandbox(struct options *o) {
   int life[2];
   if (pipe2(life, O_CLOEXEC) < 0) fail("init", "pipe");
   if (unshare(CLONE_NEWPID) < 0) fail("namespaces", "unshare pid");

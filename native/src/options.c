@@ -7,7 +7,8 @@ static void usage(void) {
   fprintf(stderr,
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
           "                  [--bind HOST_PATH TARGET]... [--tmpfs OPTIONS TARGET]... [--rootfs DIR]\n"
-          "                  [--cwd DIR] [--parent PID] [--enter INIT_PID] -- FILE [ARG]...\n"
+          "                  [--cwd DIR] [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
+          "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] --standby   (the rest arrives on fd 4)\n"
           "cgbox-init is started by cgbox, with its status pipe on fd 3.\n");
   exit(2);
 }
@@ -40,8 +41,11 @@ void parse_options(int argc, char **argv, struct options *o) {
       o->netns = next(argc, argv, &i);
     } else if (!strcmp(k, "--parent")) o->parent = (pid_t)atoi(next(argc, argv, &i));
     else if (!strcmp(k, "--enter")) o->enter = (pid_t)atoi(next(argc, argv, &i));
+    else if (!strcmp(k, "--standby")) o->standby = 1;
+    else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
     else usage();
   }
+  if (o->standby) return; /* the command comes with the orders */
   if (i + 1 >= argc) usage();
   o->argv = &argv[i + 1];
 }

@@ -25,7 +25,10 @@ struct options {
   const char *netns; /* NET_JOIN: a path such as /run/netns/cgbox-… */
   pid_t parent;
   pid_t enter; /* exec mode: join the namespaces of this running sandbox's init */
+  int standby;   /* join the cgroups, then wait for the rest of the options on ORDERS_FD */
+  int null_stdin; /* the command's stdin is /dev/null (a standby's stdin is a pipe) */
   char **argv;
+  char **envp; /* the command's environment; NULL: this process's own */
 };
 
 void parse_options(int argc, char **argv, struct options *o);

@@ -50,6 +50,7 @@ int wait_for_init(pid_t init, const struct options *o) {
       kill(init, SIGKILL);
     }
   }
-  if (orphaned) remove_cgroups(o);
+  /* The init can end first: a standby exits on EOF of its orders, which Node's death also causes. */
+  if (orphaned || getppid() != the_parent) remove_cgroups(o);
   return status;
 }

@@ -34,6 +34,11 @@ export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) 
   }
 }
 
+/** The writes of a plan into directories that already exist (a standby's). */
+export async function writeCgroups(plan: CgroupPlan): Promise<void> {
+  for (const dir of plan.dirs) for (const w of dir.writes) await write(`${dir.path}/${w.file}`, w.value);
+}
+
 /**
  * Waits until no task is left (cgroup.procs empty — pids.current lags while
  * zombies wait for their reaper), killing what remains after `patienceMs`.

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 
 export type InitMessage =
   | { kind: 'init'; pid: number }
+  | { kind: 'standby' }
   | { kind: 'ready' }
   | { kind: 'started' }
   | { kind: 'error'; step: string; errno: number; message: string }
@@ -25,6 +26,7 @@ export function parseInitLine(line: string): InitMessage | undefined {
   switch (kind) {
     case 'init':
       return n === undefined ? undefined : { kind, pid: n };
+    case 'standby':
     case 'ready':
     case 'started':
       return { kind };

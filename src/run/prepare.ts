@@ -4,7 +4,7 @@
  * exists. On any failure the undos run and the error is rethrown: nothing is
  * left behind.
  */
-import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
+import { createCgroups, drainCgroups, removeCgroupDir, writeCgroups } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import { cgroupV1 } from '../cgroup/v1/driver.js';
 import { cgroupV2 } from '../cgroup/v2/driver.js';
@@ -16,6 +16,8 @@ import { newRunName } from './names.js';
 import { reapAll } from './reap.js';
 import type { AttachedResource } from './resource.js';
 import { RESOURCES } from './resources.js';
+import { discardSpare, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import type { Standby } from '../launch/standby.js';
 import { Teardown } from './teardown.js';
 
 export interface Prepared {
@@ -26,6 +28,8 @@ export interface Prepared {
   name: string;
   teardown: Teardown;
   attached: AttachedResource[];
+  /** When the run took a spare: the init already waiting in its cgroups. */
+  standby?: Standby;
 }
 
 export function driverFor(caps: HostCaps): CgroupDriver {
@@ -51,27 +55,37 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   const caps = hostCaps();
   if (!caps.isRoot) throw new PermissionError('cgbox needs root: it creates cgroups and namespaces. Run as root (sudo), or in the VM tier');
   const driver = driverFor(caps);
-  const name = newRunName();
+  const useStandby = standbyEnabled(spec);
   const wanted = RESOURCES.filter((r) => r.wanted(spec));
   // Refusals first, while nothing exists — including any part of the spec no driver claims.
   const claimed = (name: string) => wanted.some((r) => r.name === name);
   if (typeof spec.net === 'object' && !claimed('net')) throw new UnsupportedError('.net({...})', 'this build of cgbox has no network driver registered');
   if ((spec.volumes.length || spec.rootfs) && !claimed('volume')) throw new UnsupportedError('.volume() and .rootfs()', 'this build of cgbox has no volume driver registered');
   for (const r of wanted) r.check?.(spec, caps);
-  driver.plan(spec, caps, name);
+  driver.plan(spec, caps, 'cgbox-check');
   await reapOnce(caps);
 
+  const spare = useStandby ? takeSpare() : undefined;
+  const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
+  if (spare) teardown.push('standby', () => discardSpare(spare, driver));
   try {
     const attached: AttachedResource[] = [];
     for (const r of wanted) attached.push(await r.setup({ spec, caps, name, teardown }));
     const plan = driver.plan(withResourceDevices(spec, attached), caps, name);
     for (const a of attached) Object.assign(plan.limits, a.limits);
-    await createCgroups(plan, (dir) => teardown.push(`cgroup ${dir.path}`, () => removeCgroupDir(dir.path)));
-    teardown.push('drain', () => drainCgroups(driver, plan));
-    return { spec, caps, driver, plan, name, teardown, attached };
+    if (spare) await writeCgroups(plan);
+    else await createCgroups(plan, (dir) => teardown.push(`cgroup ${dir.path}`, () => removeCgroupDir(dir.path)));
+    // First on the way down: no task may outlive the run's resources (a volume cannot be unmounted under one).
+    teardown.push('drain', async () => {
+      spare?.standby.discard();
+      await drainCgroups(driver, spare?.plan ?? plan);
+    });
+    return { spec, caps, driver, plan, name, teardown, attached, ...(spare ? { standby: spare.standby } : {}) };
   } catch (e) {
     await teardown.run();
     throw e;
+  } finally {
+    if (useStandby) refill(caps, driver);
   }
 }

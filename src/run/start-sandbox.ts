@@ -71,7 +71,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
   const rootfs = p.attached.find((a) => a.rootfs)?.rootfs;
   const mounts = p.attached.flatMap((a) => a.mounts ?? []);
   const t0 = performance.now();
-  const run = launch({
+  const req = {
     file,
     args,
     procsFiles: p.plan.procsFiles,
@@ -82,7 +82,8 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     ...(mounts.length ? { mounts } : {}),
     env: commandEnv(spec),
     ...io,
-  });
+  };
+  const run = p.standby ? p.standby.launch(req) : launch(req);
   const terminator = startTerminator(p.driver, p.plan, run.initPid, {
     ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),
     graceUs: spec.graceUs,

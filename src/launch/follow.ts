@@ -1,0 +1,126 @@
+/**
+ * Following a spawned cgbox-init: its status pipe (fd 3) parsed from the
+ * moment it starts, its output captured (and teed) once the command is
+ * launched, and the outcome resolved when the outer process has exited and
+ * every stdio pipe is closed.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { SetupError } from '../spec/errors.js';
+import { parseInitLine } from './status.js';
+
+/** How the command ended, exactly as its init saw it; undefined when it never ran. */
+export type CommandStatus = { exitCode: number; signal: null } | { exitCode: null; signal: string };
+
+export interface LaunchOutcome {
+  status?: CommandStatus;
+  /** A setup step inside the sandbox failed (cgroup join, namespaces, exec…). */
+  error?: SetupError;
+  stdout: string;
+  stderr: string;
+  /** How the outer helper itself ended: a signal here with no status means the sandbox was killed. */
+  outerSignal: string | null;
+}
+
+export interface Launched {
+  /** Host pid of the sandbox's pid 1, once it exists. */
+  initPid: Promise<number>;
+  /** Settles when the command is about to exec; rejects when setup failed first. */
+  ready: Promise<void>;
+  /** Settles once the command was exec'd; rejects when setup or the exec failed. */
+  started: Promise<void>;
+  finished: Promise<LaunchOutcome>;
+  /** Kills the outer helper (and so, by parent death, the whole sandbox). */
+  kill(): void;
+}
+
+export interface OutputOptions {
+  input?: string | Uint8Array;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {}); // observed through `finished` when nobody awaits it
+  return { promise, resolve, reject };
+}
+
+function lines(stream: Readable, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    parts.forEach(onLine);
+  });
+}
+
+function collect(stream: Readable | null, tee?: Writable): () => string {
+  const chunks: Buffer[] = [];
+  stream?.on('data', (c: Buffer) => {
+    chunks.push(c);
+    tee?.write(c);
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+/** An init being followed; `output()` starts the capture and returns the launch. */
+export interface FollowedInit {
+  /** A standby init has joined its cgroups and waits for its orders. */
+  standby: Promise<void>;
+  output(io: OutputOptions): Launched;
+}
+
+export function follow(child: ChildProcess, binary: string): FollowedInit {
+  const initPid = deferred<number>();
+  const standby = deferred<void>();
+  const ready = deferred<void>();
+  const started = deferred<void>();
+  let status: CommandStatus | undefined;
+  let error: SetupError | undefined;
+
+  lines(child.stdio[3] as Readable, (line) => {
+    const msg = parseInitLine(line);
+    if (!msg) return;
+    if (msg.kind === 'init') initPid.resolve(msg.pid);
+    else if (msg.kind === 'standby') standby.resolve();
+    else if (msg.kind === 'ready') ready.resolve();
+    else if (msg.kind === 'started') started.resolve();
+    else if (msg.kind === 'error') {
+      error = new SetupError(msg.step, msg.message, { errno: msg.errno });
+      for (const d of [standby, ready, started]) d.reject(error);
+    } else status = msg.kind === 'exit' ? { exitCode: msg.code, signal: null } : { exitCode: null, signal: msg.signal };
+  });
+
+  const closed = new Promise<string | null>((resolve, reject) => {
+    child.on('error', (e) => reject(new SetupError('spawn', `${binary}: ${e.message}`, { cause: e })));
+    child.on('close', (code, sig) => {
+      if (!status && !error) initPid.reject(new SetupError('init', `the sandbox's init ${sig ? `was killed by ${sig}` : `exited with ${code}`} before it started`));
+      standby.reject(error ?? new SetupError('init', 'the standby sandbox ended before it was used'));
+      ready.reject(error ?? new SetupError('init', 'the sandbox ended before it was ready'));
+      started.reject(error ?? new SetupError('init', 'the sandbox ended before its command started'));
+      resolve(sig ?? null);
+    });
+  });
+  closed.catch(() => {});
+
+  return {
+    standby: standby.promise,
+    output(io) {
+      const stdout = collect(child.stdout, io.stdout);
+      const stderr = collect(child.stderr, io.stderr);
+      child.stdin?.on('error', () => {}); // the command may exit without reading its input
+      child.stdin?.end(io.input);
+      const finished = closed.then((outerSignal) => ({
+        ...(status ? { status } : {}),
+        ...(error ? { error } : {}),
+        stdout: stdout(),
+        stderr: stderr(),
+        outerSignal,
+      }));
+      return { initPid: initPid.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A standby init: spawned ahead of time, it joins its cgroups at once — on
+ * cgroup v1 the first task migration waits for an RCU grace period, several
+ * milliseconds that would otherwise sit in the sandbox's start-up — and then
+ * waits for its orders on fd 4 (native/src/standby.h). An idle standby does not
+ * keep Node alive, and if Node exits its outer helper removes the cgroups.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { SetupError } from '../spec/errors.js';
+import { follow, type Launched } from './follow.js';
+import { initBinary } from './init-binary.js';
+import { orderArgs, type LaunchRequest } from './spawn.js';
+
+export interface Standby {
+  /** Resolves once the init has joined its cgroups; rejects if it failed or died. */
+  readonly ready: Promise<void>;
+  /** Resolves when the standby's process has ended (used or discarded). */
+  readonly ended: Promise<void>;
+  launch(req: Omit<LaunchRequest, 'procsFiles'>): Launched;
+  /** Tells the init it will not be used: it exits without running anything. */
+  discard(): void;
+}
+
+type Refable = { ref?(): void; unref?(): void };
+
+function orders(req: Omit<LaunchRequest, 'procsFiles'>): string {
+  const args = orderArgs(req);
+  // A standby's stdin is a pipe; without input the command gets /dev/null, as a cold start gives it.
+  if (req.input === undefined) args.splice(args.indexOf('--'), 0, '--null-stdin');
+  const env = Object.entries(req.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const tokens = [String(args.length), ...args, ...env];
+  if (tokens.some((t) => t.includes('\0'))) throw new SetupError('standby', 'an argument or environment value contains a NUL byte');
+  return tokens.map((t) => `${t}\0`).join('');
+}
+
+export function spawnStandby(procsFiles: readonly string[]): Standby {
+  const binary = initBinary();
+  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), '--standby'];
+  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+  const pipes = child.stdio as unknown as Refable[];
+  const hold = (on: boolean) => {
+    for (const p of [child as Refable, ...pipes]) on ? p.ref?.() : p.unref?.();
+  };
+  hold(false);
+  const followed = follow(child, binary);
+  const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return {
+    ready: followed.standby,
+    ended,
+    launch(req) {
+      hold(true);
+      const message = orders(req);
+      const launched = followed.output(req);
+      (child.stdio[4] as Writable).end(message);
+      return launched;
+    },
+    discard() {
+      const orders = child.stdio[4] as Writable;
+      if (!orders.writableEnded) orders.end('0\0');
+      (child.stdio[3] as Readable).resume();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * One spare sandbox kept ready per process: fresh cgroups under the caller's
+ * own, with a standby init already in them (src/launch/standby.ts). A run
+ * takes it, writes its own limits into those cgroups and sends its command;
+ * the next spare is made in the background. Each spare serves one run only,
+ * so counters never carry over. A process that runs a single sandbox (the
+ * CLI) never makes one: spares start with the second run. CGBOX_STANDBY=0
+ * turns them off; releaseStandby() removes the spare now.
+ */
+import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
+import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
+import type { HostCaps } from '../host/types.js';
+import { spawnStandby, type Standby } from '../launch/standby.js';
+import { emptySpec, type SandboxSpec } from '../spec/types.js';
+import { newRunName } from './names.js';
+
+export interface Spare {
+  name: string;
+  /** Every hierarchy a run could need, so any spec fits. */
+  plan: CgroupPlan;
+  standby: Standby;
+}
+
+let ready: Spare | undefined;
+let making: Promise<void> | undefined;
+let runs = 0;
+
+export function standbyEnabled(spec: SandboxSpec): boolean {
+  return process.env['CGBOX_STANDBY'] !== '0' && spec.cgroupParent === undefined;
+}
+
+/** The widest spec: with cpus and shares set, the plan holds the cpuset and cpu hierarchies too (at their defaults). */
+function widest(caps: HostCaps): SandboxSpec {
+  return { ...emptySpec(), cpus: caps.onlineCpus, cpuShares: 1024 };
+}
+
+async function remove(driver: CgroupDriver, plan: CgroupPlan): Promise<void> {
+  await drainCgroups(driver, plan).catch(() => {});
+  for (const d of [...plan.dirs].reverse()) await removeCgroupDir(d.path).catch(() => {});
+}
+
+async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
+  const name = newRunName();
+  const plan = driver.plan(widest(caps), caps, name);
+  const made: string[] = [];
+  try {
+    await createCgroups(plan, (d) => made.push(d.path));
+    const standby = spawnStandby(plan.procsFiles);
+    const spare: Spare = { name, plan, standby };
+    // A spare that dies unused (killed from outside) takes its cgroups with it.
+    void standby.ended.then(() => {
+      if (ready === spare) {
+        ready = undefined;
+        void remove(driver, plan);
+      }
+    });
+    await standby.ready;
+    ready = spare;
+  } catch {
+    for (const d of made.reverse()) await removeCgroupDir(d).catch(() => {});
+  }
+}
+
+/** Counts a run; from the second on, starts making the next spare unless one is ready or on its way. */
+export function refill(caps: HostCaps, driver: CgroupDriver): void {
+  if (++runs < 2 || ready || making) return;
+  making = make(caps, driver).finally(() => {
+    making = undefined;
+  });
+}
+
+/**
+ * Removes the spare, if any (waiting for one being made): for a caller that
+ * wants no cgroup of cgbox's left while it goes on, such as a check for
+ * leftovers. The next runs make spares again.
+ */
+export async function releaseStandby(driver: CgroupDriver): Promise<void> {
+  await making;
+  const spare = takeSpare();
+  if (spare) await discardSpare(spare, driver);
+}
+
+/** The ready spare, taken: it is the caller's to launch or discard. */
+export function takeSpare(): Spare | undefined {
+  const spare = ready;
+  ready = undefined;
+  return spare;
+}
+
+/** Undo for a taken spare that a run did not launch: the standby exits, then its cgroups go. */
+export function discardSpare(spare: Spare, driver: CgroupDriver): Promise<void> {
+  spare.standby.discard();
+  return remove(driver, spare.plan);
+}
