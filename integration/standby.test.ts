@@ -1,0 +1,90 @@
+/**
+ * Spare sandboxes: from a process's second run on, the next run's cgroups and
+ * init are made ahead of time. A run from a spare must be indistinguishable
+ * from a cold one: its own limits, fresh counters, nothing left behind.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hostCaps } from '../src/host/probe.js';
+import { releaseStandby, sandbox } from '../src/index.js';
+import { MiB, fixture } from './fixtures.js';
+import { leftovers } from './leftovers.js';
+
+const CHILD = fileURLToPath(new URL('./standby.child.ts', import.meta.url));
+
+function dirsOf(owner: number): string[] {
+  const h = hostCaps().v1.freezer ?? hostCaps().v2!;
+  return readdirSync(h.mount + h.callerPath).filter((n) => n.startsWith(`cgbox-${owner}-`));
+}
+
+describe('spare sandboxes', () => {
+  it('runs one after another, each from a spare, keep their own limits and fresh counters', async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    await sleep(100); // the spare is made in the background
+    expect(dirsOf(process.pid).length).toBe(1);
+
+    const oom = await sandbox().memory('64m').run(fixture('alloc'), ['100']);
+    expect(oom).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
+    await sleep(100);
+    const roomy = await sandbox().memory('256m').run(fixture('alloc'), ['100']);
+    expect(roomy).toMatchObject({ exitCode: 0, oomKilled: false });
+    expect(roomy.usage.memory.oomKills).toBe(0);
+    expect(roomy.usage.memory.peakBytes).toBeLessThan(104 * MiB);
+    await sleep(100);
+    const pinned = await sandbox().cpus('0').pids(8).run('sh', ['-c', 'grep Cpus_allowed_list /proc/self/status']);
+    expect(pinned.stdout).toMatch(/Cpus_allowed_list:\s+0$/m);
+    await sleep(100);
+    const free = await sandbox().run('grep', ['Cpus_allowed_list', '/proc/self/status']);
+    expect(free.stdout).toMatch(new RegExp(`Cpus_allowed_list:\\s+0-${hostCaps().onlineCpus.length - 1}$`, 'm'));
+    await sleep(100);
+    const bomb = await sandbox().pids(16).run(fixture('forkbomb'), ['200']);
+    expect(bomb.usage.pids.peak).toBe(16);
+  });
+
+  it('gives the command /dev/null as stdin without input, and the input with it', async () => {
+    await sandbox().run('true');
+    await sleep(100);
+    const none = await sandbox().run('sh', ['-c', 'readlink /proc/self/fd/0; cat']);
+    expect(none.stdout).toBe('/dev/null\n');
+    await sleep(100);
+    const piped = await sandbox().run('cat', [], { input: 'hello' });
+    expect(piped.stdout).toBe('hello');
+  });
+
+  it('releaseStandby() removes the spare; nothing is left', async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    await releaseStandby();
+    expect(dirsOf(process.pid)).toEqual([]);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('an unused spare is removed when its process is killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    for (let i = 0; i < 200 && !out.includes('idle'); i++) await sleep(25);
+    expect(dirsOf(child.pid!).length).toBe(1);
+    process.kill(child.pid!, 'SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    for (let i = 0; i < 100 && dirsOf(child.pid!).length; i++) await sleep(20);
+    expect(dirsOf(child.pid!)).toEqual([]);
+  });
+
+  it('CGBOX_STANDBY=0 keeps every run cold', async () => {
+    process.env['CGBOX_STANDBY'] = '0';
+    try {
+      await releaseStandby();
+      await sandbox().run('true');
+      await sandbox().run('true');
+      await sleep(100);
+      expect(dirsOf(process.pid)).toEqual([]);
+    } finally {
+      delete process.env['CGBOX_STANDBY'];
+    }
+  });
+});
