@@ -15,13 +15,25 @@ function spawned(file, args) {
   });
 }
 
+async function cgbox() {
+  const r = await sandbox().memory('64m').pids(64).run('true');
+  if (!r.ok) throw new Error(`cgbox run failed: ${r.exitCode} ${r.signal}`);
+}
+
 const cases = {
   'spawn true': () => spawned('true', []),
   'unshare (same namespaces)': () => spawned('unshare', UNSHARE),
-  "cgbox memory('64m').pids(64)": async () => {
-    const r = await sandbox().memory('64m').pids(64).run('true');
-    if (!r.ok) throw new Error(`cgbox run failed: ${r.exitCode} ${r.signal}`);
+  // Every run makes its cgroups and its init joins them (one RCU grace period on v1).
+  'cgbox, cold (CGBOX_STANDBY=0)': async () => {
+    process.env.CGBOX_STANDBY = '0';
+    try {
+      await cgbox();
+    } finally {
+      delete process.env.CGBOX_STANDBY;
+    }
   },
+  // The default from a process's second run on: a spare made in the background.
+  "cgbox memory('64m').pids(64)": cgbox,
 };
 
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -39,8 +51,9 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-const [bare, unshare, cgbox] = Object.values(m);
+const [bare, unshare, cold, warm] = Object.values(m);
 console.log(`start-up, median of ${ROUNDS} interleaved rounds:`);
-for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(32)} ${v.toFixed(2)} ms`);
-console.log(`  cgbox / spawn    = ${(cgbox / bare).toFixed(2)}×`);
-console.log(`  cgbox / unshare  = ${(cgbox / unshare).toFixed(2)}×  (goal ≤ 2×: ${cgbox / unshare <= 2 ? 'met' : 'NOT met'})`);
+for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(34)} ${v.toFixed(2)} ms`);
+console.log(`  cgbox / spawn          = ${(warm / bare).toFixed(2)}×`);
+console.log(`  cgbox / unshare        = ${(warm / unshare).toFixed(2)}×  (goal ≤ 2×: ${warm / unshare <= 2 ? 'met' : 'NOT met'})`);
+console.log(`  cgbox cold / unshare   = ${(cold / unshare).toFixed(2)}×`);
