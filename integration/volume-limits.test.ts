@@ -1,0 +1,108 @@
+/**
+ * Each volume driver this host has (tmpfs, loop, btrfs): the size holds —
+ * writing past it fails inside the sandbox with ENOSPC or EDQUOT —, the
+ * report's used bytes match what was written, the volume is seen at its path
+ * inside the sandbox only, and afterwards none of its objects is left.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidSpecError, sandbox } from '../src/index.js';
+import { ddBytes, MiB, NOTHING, settledVolumeObjects, volumeObjects } from './volume-fixtures.js';
+
+// A directory of the host to mount over: the volume must hide it inside and leave it untouched.
+const MNT = mkdtempSync('/tmp/cgbox-volume-test-');
+afterAll(() => rmSync(MNT, { recursive: true, force: true }));
+
+/** Used bytes may exceed the data by the filesystem's metadata: within 1 MiB + 2 %. */
+const within = (used: number, written: number) => Math.abs(used - written) <= MiB + 0.02 * written;
+
+const DRIVERS = [
+  { driver: 'tmpfs', error: /No space left on device/ },
+  { driver: 'loop', error: /No space left on device/ },
+  { driver: 'btrfs', error: /Disk quota exceeded/ },
+] as const;
+
+describe.each(DRIVERS)('$driver volume', ({ driver, error }) => {
+  it(`writing past the size fails with ${error.source}; usedBytes matches what was written; nothing is left`, async () => {
+    const r = await sandbox()
+      .volume(MNT, { size: '64m', driver })
+      .run('dd', ['if=/dev/zero', `of=${MNT}/fill`, 'bs=64k', 'count=2000']);
+    expect(r.stderr).toMatch(error);
+    expect(r.exitCode).toBe(1);
+    const written = ddBytes(r.stderr);
+    expect(written).toBeGreaterThan(48 * MiB); // ext4 on 64 MiB keeps ~57 for data
+    expect(written).toBeLessThanOrEqual(64 * MiB);
+    expect(r.usage.volume?.sizeBytes).toBe(64 * MiB);
+    console.log(`${driver}: wrote ${written} bytes before ${error.source}; usedBytes ${r.usage.volume?.usedBytes} (${((r.usage.volume!.usedBytes - written) / 1024).toFixed(0)} KiB more)`);
+    expect(within(r.usage.volume!.usedBytes, written)).toBe(true);
+    expect(r.limits.volume).toMatchObject({ value: 64 * MiB, enforced: true });
+    expect(existsSync(`${MNT}/fill`)).toBe(false); // mounted in the sandbox's namespace only
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
+  });
+
+  it('usedBytes of 20 MiB written and synced is 20 MiB (within 1 MiB + 2 %)', async () => {
+    const r = await sandbox().volume(MNT, { size: '64m', driver }).run('sh', ['-c', `dd if=/dev/zero of=${MNT}/f bs=1M count=20 && sync ${MNT}/f`]);
+    expect(r.exitCode).toBe(0);
+    console.log(`${driver}: 20 MiB written, usedBytes ${r.usage.volume?.usedBytes} (${((r.usage.volume!.usedBytes - 20 * MiB) / 1024).toFixed(0)} KiB more)`);
+    expect(within(r.usage.volume!.usedBytes, 20 * MiB)).toBe(true);
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
+  });
+});
+
+describe('volumes', () => {
+  it("tmpfs pages count against the sandbox's memory limit: 48 MiB into a 64 MiB tmpfs under memory('32m') is an OOM kill", async () => {
+    const r = await sandbox().memory('32m').volume(MNT, { size: '64m', driver: 'tmpfs' }).run('dd', ['if=/dev/zero', `of=${MNT}/f`, 'bs=1M', 'count=48']);
+    expect(r.oomKilled).toBe(true);
+    expect(r.limits.volume?.reason).toMatch(/memory limit/);
+  });
+
+  it('several per sandbox, each at its path; a nested one inside its parent; usage is their sum', async () => {
+    const r = await sandbox()
+      .volume(MNT, { size: '32m', driver: 'loop' })
+      .volume(`${MNT}/cache`, { size: '16m', driver: 'tmpfs' })
+      .volume(`${MNT}/data`, { size: '16m', driver: 'btrfs' })
+      .run('sh', ['-c', `dd if=/dev/zero of=${MNT}/a bs=1M count=4 && dd if=/dev/zero of=${MNT}/cache/b bs=1M count=2 && dd if=/dev/zero of=${MNT}/data/c bs=1M count=3 && sync && df -T ${MNT} ${MNT}/cache ${MNT}/data`]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/ext4/);
+    expect(r.stdout).toMatch(/tmpfs/);
+    expect(r.stdout).toMatch(/btrfs/);
+    expect(r.usage.volume?.sizeBytes).toBe(64 * MiB);
+    expect(within(r.usage.volume!.usedBytes, 9 * MiB)).toBe(true);
+    expect(Object.keys(r.limits).filter((k) => k.startsWith('volume'))).toEqual(['volume', `volume ${MNT}`, `volume ${MNT}/cache`, `volume ${MNT}/data`]);
+    expect(existsSync(`${MNT}/cache`)).toBe(false); // the mount point was made in the parent volume, not on the host
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
+  });
+
+  it('auto says what it chose (btrfs: this host has btrfs-progs and btrfs)', async () => {
+    const r = await sandbox().volume(MNT, { size: '16m' }).run('true');
+    expect(r.limits.volume?.reason).toMatch(/auto chose btrfs/);
+    const xfs = await sandbox().volume(MNT, { size: '300m', fs: 'xfs' }).run('sh', ['-c', `df -T ${MNT}`]);
+    expect(xfs.stdout).toMatch(/xfs/);
+    expect(xfs.limits.volume?.reason).toMatch(/auto chose loop: fs xfs/);
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
+  });
+
+  it('xfs and btrfs loop images below what their mkfs accepts are refused before anything exists', async () => {
+    const before = await volumeObjects();
+    await expect(sandbox().volume(MNT, { size: '64m', driver: 'loop', fs: 'xfs' }).run('true')).rejects.toThrow(/mkfs.xfs needs at least 300 MiB/);
+    await expect(sandbox().volume(MNT, { size: '64m', driver: 'loop', fs: 'btrfs' }).run('true')).rejects.toThrow(/mkfs.btrfs needs at least 109 MiB/);
+    expect(await volumeObjects()).toEqual(before);
+  });
+
+  it('a mount point missing on the host (and no rootfs) is refused, naming the fix; nothing is made', async () => {
+    const missing = `${MNT}/not-there`;
+    const err = await sandbox().volume(missing, { size: '16m', driver: 'loop' }).run('true').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidSpecError);
+    expect((err as Error).message).toMatch(/never creates one there/);
+    expect((err as Error).message).toContain(`mkdir -p ${missing}`);
+    expect((err as Error).message).toMatch(/\.rootfs\(dir\)/);
+    expect(existsSync(missing)).toBe(false);
+    expect(await volumeObjects()).toEqual(NOTHING);
+  });
+
+  it(".iops('volume') needs a volume with a block device", async () => {
+    mkdirSync(`${MNT}`, { recursive: true });
+    await expect(sandbox().iops('volume', 100).run('true')).rejects.toThrow(/add a \.volume\(\) first/);
+    await expect(sandbox().volume(MNT, { size: '16m', driver: 'tmpfs' }).iops('volume', 100).run('true')).rejects.toThrow(/no block device/);
+  });
+});

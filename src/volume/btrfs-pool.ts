@@ -1,0 +1,123 @@
+/**
+ * The btrfs pool every btrfs volume is a subvolume of: an existing btrfs
+ * mount named by CGBOX_BTRFS_POOL, or cgbox's own — a sparse image
+ * (<state>/btrfs-pool.img) on a direct-IO loop device, mounted at
+ * <state>/btrfs-pool, made once and kept (its names say 'pool', so leftover
+ * checks know it is meant to stay). Quotas (qgroups) are switched on, since
+ * they are what limits each subvolume's size.
+ */
+import { existsSync, realpathSync, statfsSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resolveBlockDevice } from '../host/block-device.js';
+import { UnsupportedError } from '../spec/errors.js';
+import { type BlockDevice, VOLUME_DEVICE } from '../spec/types.js';
+import { parseBytes } from '../spec/units.js';
+import type { VolumeConfig } from './config.js';
+import { run } from './exec.js';
+import { kernelHasFs, mountAt, onPath } from './host.js';
+import { withLock } from './lock.js';
+import { attachLoop, attachedLoops, loopDeviceOf } from './loop-device.js';
+
+const BTRFS_MAGIC = 0x9123683e;
+
+export interface Pool {
+  /** Where the pool is mounted: subvolumes are made right inside it. */
+  path: string;
+  /** The disk (or cgbox's loop device) under it: .iops('volume') on a btrfs volume throttles this. */
+  device?: BlockDevice;
+  /** 'configured': CGBOX_BTRFS_POOL; 'cgbox': the loop-backed pool cgbox made. */
+  kind: 'configured' | 'cgbox';
+}
+
+export const poolImage = (c: VolumeConfig) => join(c.stateDir, 'btrfs-pool.img');
+export const poolDir = (c: VolumeConfig) => join(c.stateDir, 'btrfs-pool');
+
+function isBtrfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === BTRFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a btrfs pool cannot be had on this host, or undefined when it can (configured, mounted, or makeable). */
+export function poolUnavailable(c: VolumeConfig): string | undefined {
+  if (c.btrfsPool) return isBtrfs(c.btrfsPool) ? undefined : `CGBOX_BTRFS_POOL=${c.btrfsPool} is not a mounted btrfs filesystem`;
+  if (mountAt(poolDir(c))?.fstype === 'btrfs') return undefined;
+  if (!kernelHasFs('btrfs')) return 'the kernel has no btrfs (CONFIG_BTRFS_FS)';
+  if (!onPath('mkfs.btrfs') || !onPath('btrfs')) return 'btrfs-progs is not installed (apt-get install btrfs-progs)';
+  if (!existsSync('/dev/loop-control')) return 'there are no loop devices for the pool image (CONFIG_BLK_DEV_LOOP)';
+  return undefined;
+}
+
+/** The device under a mount source: cgbox's loop device as itself, a partition as its whole disk. */
+async function deviceOf(source: string): Promise<BlockDevice | undefined> {
+  try {
+    if (/^\/dev\/loop\d+$/.test(source)) return await loopDeviceOf(source, VOLUME_DEVICE);
+    return { ...resolveBlockDevice(source), given: VOLUME_DEVICE };
+  } catch {
+    return undefined; // a btrfs on several devices, or a source we cannot resolve: no 'volume' device
+  }
+}
+
+async function makeOwnPool(c: VolumeConfig): Promise<void> {
+  const [image, dir] = [poolImage(c), poolDir(c)];
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(image)) {
+    const size = parseBytes(c.btrfsPoolSize);
+    if (size === null) throw new UnsupportedError('the btrfs pool', `CGBOX_BTRFS_POOL_SIZE=${c.btrfsPoolSize} is not a size (e.g. 16g)`);
+    const tmp = `${image}.new`;
+    const f = await open(tmp, 'w', 0o600);
+    await f.truncate(size).finally(() => f.close());
+    await run('mkfs.btrfs', ['-q', '-f', '-K', tmp]);
+    await rename(tmp, image); // only a complete filesystem ever has the pool's name
+  }
+  // After a reboot the image is there but not attached; after a crash it may be attached but not mounted.
+  const attached = (await attachedLoops()).find((l) => l.backing === realpathSync(image));
+  const loop = attached ? attached.path : (await attachLoop(image, VOLUME_DEVICE)).path;
+  // discard=async: space the sandboxes free goes back to the host disk (the loop device punches holes).
+  await run('mount', ['-t', 'btrfs', '-o', 'discard=async,noatime', loop, dir]);
+}
+
+let pools = new Map<string, Promise<Pool>>();
+
+/** The pool, made and mounted if need be (once per process; a lock keeps concurrent processes from racing). */
+export function ensurePool(c: VolumeConfig): Promise<Pool> {
+  const key = c.btrfsPool ?? poolDir(c);
+  let p = pools.get(key);
+  if (!p) {
+    p = openPool(c);
+    pools.set(key, p);
+    p.catch(() => pools.delete(key)); // a failure is not cached: the next run tries again
+  }
+  return p;
+}
+
+async function openPool(c: VolumeConfig): Promise<Pool> {
+  const why = poolUnavailable(c);
+  if (why) throw new UnsupportedError('a btrfs volume', why);
+  const path = c.btrfsPool ? realpathSync(c.btrfsPool) : poolDir(c);
+  if (!c.btrfsPool && mountAt(path)?.fstype !== 'btrfs') {
+    await withLock(c, 'btrfs-pool', async () => {
+      if (mountAt(path)?.fstype !== 'btrfs') await makeOwnPool(c);
+    });
+  }
+  // Idempotent, 4 ms; on a pool with data it starts a rescan (then limits count existing data too).
+  await run('btrfs', ['quota', 'enable', path]);
+  const source = mountAt(path)?.source ?? '';
+  const device = await deviceOf(source);
+  return { path, kind: c.btrfsPool ? 'configured' : 'cgbox', ...(device ? { device } : {}) };
+}
+
+/** For tests: forget the cached pools (after one was unmounted). */
+export function forgetPools(): void {
+  pools = new Map();
+}
+
+/** The pool if it is already mounted (the reaper never makes one): synchronous, no commands. */
+export function mountedPool(c: VolumeConfig): string | undefined {
+  if (c.btrfsPool) return isBtrfs(c.btrfsPool) ? realpathSync(c.btrfsPool) : undefined;
+  return mountAt(poolDir(c))?.fstype === 'btrfs' ? poolDir(c) : undefined;
+}
+

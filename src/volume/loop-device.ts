@@ -1,0 +1,51 @@
+/**
+ * Loop devices: attach an image file with direct IO, read back what the
+ * kernel made of it, detach. With direct IO the loop device reads and writes
+ * its backing file with O_DIRECT instead of through the page cache, so a
+ * sandbox's IO reaches the disk when the sandbox issues it, and the blkio
+ * throttle on the loop device holds (measured: DESIGN.md).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { BlockDevice } from '../spec/types.js';
+import { run } from './exec.js';
+
+export interface LoopDevice extends BlockDevice {
+  path: string;
+  /** The kernel accepted direct IO (it falls back to buffered IO when the backing file cannot do it). */
+  directIo: boolean;
+}
+
+export async function loopDeviceOf(path: string, given: string): Promise<LoopDevice> {
+  const name = basename(path);
+  const [dev, dio] = await Promise.all([readFile(`/sys/block/${name}/dev`, 'utf8'), readFile(`/sys/block/${name}/loop/dio`, 'utf8').catch(() => '0')]);
+  const [major, minor] = dev.trim().split(':').map(Number);
+  return { path, name, major: major!, minor: minor!, given, directIo: dio.trim() === '1' };
+}
+
+/** losetup --find: concurrent callers each get their own device (util-linux retries a device taken under it). */
+export async function attachLoop(image: string, given: string): Promise<LoopDevice> {
+  const path = (await run('losetup', ['--find', '--show', '--direct-io=on', image])).trim();
+  return loopDeviceOf(path, given);
+}
+
+/**
+ * Detaches. A device still held (a sandbox started meanwhile copied the host's
+ * mounts into its namespace) is marked autoclear by the kernel instead, and
+ * disappears by itself when the last holder ends.
+ */
+export async function detachLoop(path: string): Promise<void> {
+  await run('losetup', ['--detach', path]);
+}
+
+/** Attached loop devices and their backing files (" (deleted)" stripped). */
+export async function attachedLoops(): Promise<Array<{ path: string; backing: string }>> {
+  const names = (await readdir('/sys/block').catch(() => [] as string[])).filter((n) => n.startsWith('loop'));
+  const found = await Promise.all(
+    names.map(async (n) => {
+      const b = await readFile(`/sys/block/${n}/loop/backing_file`, 'utf8').catch(() => '');
+      return { path: `/dev/${n}`, backing: b.trim().replace(/ \(deleted\)$/, '') };
+    }),
+  );
+  return found.filter((l) => l.backing !== '');
+}

@@ -1,0 +1,95 @@
+/**
+ * Before anything exists: which backend each volume gets (resolving
+ * 'auto'), and every refusal — a backend the host lacks, a size mkfs would
+ * reject, a mount point cgbox would have to create on the host, a 'volume'
+ * device that no volume provides.
+ */
+import { statSync } from 'node:fs';
+import { InvalidSpecError } from '../spec/errors.js';
+import { type SandboxSpec, VOLUME_DEVICE, type VolumeSpec } from '../spec/types.js';
+import { poolUnavailable } from './btrfs-pool.js';
+import { btrfsBackend } from './btrfs.js';
+import type { VolumeConfig } from './config.js';
+import { loopBackend } from './loop.js';
+import { lvmBackend } from './lvm.js';
+import { rootfsPathProblem } from './rootfs.js';
+import { tmpfsBackend } from './tmpfs.js';
+import type { Backend, VolumeBackend } from './types.js';
+
+export const BACKENDS: Record<Backend, VolumeBackend> = { tmpfs: tmpfsBackend, loop: loopBackend, btrfs: btrfsBackend, lvm: lvmBackend };
+
+export interface PlannedVolume {
+  spec: VolumeSpec;
+  /** Its place in the spec (.volume() call order): names the objects (-v0, -v1…). */
+  index: number;
+  backend: VolumeBackend;
+  /** For 'auto': what was chosen and why, for the report. */
+  chosen?: string;
+}
+
+/**
+ * auto: a btrfs subvolume when a pool is configured, mounted, or can be made
+ * (the kernel has btrfs and btrfs-progs is installed) — sized by a qgroup,
+ * and a snapshot when there is a template; otherwise a loop image. fs: 'xfs'
+ * asks for a filesystem image, so it means loop.
+ */
+export function chooseAuto(v: VolumeSpec, config: VolumeConfig): { backend: Backend; why: string } {
+  if (v.fs === 'xfs') return { backend: 'loop', why: 'auto chose loop: fs xfs is made on a loop image' };
+  const why = poolUnavailable(config);
+  return why ? { backend: 'loop', why: `auto chose loop: no btrfs pool (${why})` } : { backend: 'btrfs', why: 'auto chose btrfs: a btrfs pool is available' };
+}
+
+/** Parents before children, so a nested volume's mount point can be made inside its parent. */
+export function mountOrder(volumes: readonly PlannedVolume[]): PlannedVolume[] {
+  return [...volumes].sort((a, b) => (a.spec.path < b.spec.path ? -1 : a.spec.path > b.spec.path ? 1 : 0));
+}
+
+/** The volume whose content holds `path` (the deepest one above it), if any. */
+export function parentVolume<T extends { spec: VolumeSpec }>(path: string, volumes: readonly T[]): T | undefined {
+  return volumes.filter((v) => path.startsWith(`${v.spec.path}/`)).sort((a, b) => b.spec.path.length - a.spec.path.length)[0];
+}
+
+function checkMountPoint(v: VolumeSpec, all: readonly PlannedVolume[], rootfs: string | undefined): void {
+  if (rootfs || parentVolume(v.path, all)) return; // made inside the copy or the parent volume, both disposable
+  let isDir = false;
+  try {
+    isDir = statSync(v.path).isDirectory();
+  } catch {
+    // missing
+  }
+  if (!isDir) {
+    throw new InvalidSpecError(
+      '.volume',
+      v.path,
+      `without .rootfs(), a volume is mounted over a directory that exists on the host, and ${v.path} does not (or is not a directory). ` +
+        `cgbox never creates one there (it would outlive the sandbox): create it first (mkdir -p ${v.path}), mount at an existing directory, ` +
+        'or use .rootfs(dir), in whose copy cgbox makes the mount point itself',
+    );
+  }
+}
+
+function checkVolumeDevice(spec: SandboxSpec, planned: readonly PlannedVolume[]): void {
+  const method = spec.iops.some((r) => r.device.given === VOLUME_DEVICE) ? '.iops' : spec.bps.some((r) => r.device.given === VOLUME_DEVICE) ? '.bps' : undefined;
+  if (!method) return;
+  const first = planned[0];
+  if (!first) throw new InvalidSpecError(method, VOLUME_DEVICE, '"volume" names the sandbox\'s own volume: add a .volume() first');
+  if (first.backend.kind === 'tmpfs') {
+    throw new InvalidSpecError(method, VOLUME_DEVICE, `"volume" is the first volume (${first.spec.path}), a tmpfs: it has no block device to throttle; use driver "loop", "btrfs" or "lvm"`);
+  }
+}
+
+export function planVolumes(spec: SandboxSpec, config: VolumeConfig): PlannedVolume[] {
+  const planned = spec.volumes.map((v, index): PlannedVolume => {
+    const auto = v.driver === 'auto' ? chooseAuto(v, config) : undefined;
+    const backend = BACKENDS[auto?.backend ?? (v.driver as Backend)];
+    backend.check(v, config);
+    return { spec: v, index, backend, ...(auto ? { chosen: auto.why } : {}) };
+  });
+  if (spec.rootfs) {
+    const problem = rootfsPathProblem(spec.rootfs);
+    if (problem) throw new InvalidSpecError('.rootfs', spec.rootfs, problem);
+  }
+  for (const p of planned) checkMountPoint(p.spec, planned, spec.rootfs);
+  checkVolumeDevice(spec, planned);
+  return planned;
+}

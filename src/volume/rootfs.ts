@@ -1,0 +1,65 @@
+/**
+ * `.rootfs(dir)`: the sandbox runs in a copy-on-write copy of dir. A
+ * template in the btrfs pool gets a snapshot (<pool>/<run>-root); any other
+ * directory gets an overlay whose upper and work directories are under the
+ * run's own directory and go at teardown — so dir itself is never written.
+ * The init then bind-mounts the copy onto itself, makes a minimal /dev,
+ * pivots into it and mounts a fresh /proc.
+ */
+import { realpathSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LimitReport } from '../report/types.js';
+import type { Teardown } from '../run/teardown.js';
+import { type Pool } from './btrfs-pool.js';
+import { deleteSubvolume, snapshot } from './btrfs-subvolume.js';
+import type { VolumeConfig } from './config.js';
+import { mkdirInside } from './inside.js';
+import { mountAt } from './mounts.js';
+import { rootName } from './names.js';
+import { isTemplate } from './template.js';
+
+export interface RootfsCopy {
+  /** The copy on the host: what the init pivots into. */
+  path: string;
+  limit: LimitReport;
+}
+
+interface Ctx {
+  config: VolumeConfig;
+  run: string;
+  runPath: string;
+  teardown: Teardown;
+}
+
+async function snapshotCopy(pool: Pool, template: string, ctx: Ctx): Promise<RootfsCopy> {
+  const path = join(pool.path, rootName(ctx.run));
+  await snapshot(template, path);
+  ctx.teardown.push(`btrfs subvolume delete ${path}`, () => deleteSubvolume(path));
+  return { path, limit: { value: template, enforced: false, reason: `a btrfs snapshot of the template (${path}); no size limit on / — put sized data on a .volume()` } };
+}
+
+async function overlayCopy(dir: string, ctx: Ctx): Promise<RootfsCopy> {
+  const [upper, work, path] = ['upper', 'work', 'root'].map((d) => join(ctx.runPath, d)) as [string, string, string];
+  for (const d of [upper, work]) {
+    await mkdir(d, { mode: 0o755 });
+    ctx.teardown.push(`rm -r ${d}`, () => rm(d, { recursive: true, force: true }));
+  }
+  const options = `lowerdir=${dir},upperdir=${upper},workdir=${work}`;
+  await mountAt({ ...ctx, name: rootName(ctx.run) }, path, ['-t', 'overlay', '-o', options, rootName(ctx.run)]);
+  const reason = `an overlay of ${dir}: writes to / land in ${upper} on the host's disk and go at teardown; no size limit on / — put sized data on a .volume()`;
+  return { path, limit: { value: dir, enforced: false, reason } };
+}
+
+/** The copy, with the mount points the init needs (/proc, /dev) made in it if the template lacks them. */
+export async function copyRootfs(dir: string, pool: Pool | undefined, ctx: Ctx): Promise<RootfsCopy> {
+  const real = realpathSync(dir);
+  const copy = pool && isTemplate(pool, real) ? await snapshotCopy(pool, real, ctx) : await overlayCopy(real, ctx);
+  for (const d of ['/proc', '/dev']) await mkdirInside(copy.path, d);
+  return copy;
+}
+
+/** overlayfs splits its options on ',' and its lower dirs on ':'. */
+export function rootfsPathProblem(dir: string): string | undefined {
+  return /[,:\\]/.test(dir) ? 'the path may not contain ",", ":" or "\\" (overlayfs option syntax)' : undefined;
+}

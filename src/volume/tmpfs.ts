@@ -1,0 +1,31 @@
+/**
+ * tmpfs volumes: memory, sized with size=. Mounted on the host side (not by
+ * the init) so that its usage can still be read once the sandbox is gone.
+ * Its pages are charged to the memory cgroup of whoever writes them: a
+ * sandbox writing into its tmpfs volume spends its own memory limit.
+ */
+import { InvalidSpecError } from '../spec/errors.js';
+import { copyInto, mountAt, mountPointOf } from './mounts.js';
+import { usedBytes } from './statfs.js';
+import type { VolumeBackend } from './types.js';
+
+export const TMPFS_MEMORY_NOTE =
+  "tmpfs: size= is a hard limit (ENOSPC), and every page written counts against the sandbox's memory limit as page cache (content copied in from a template is charged to the caller instead)";
+
+export const tmpfsBackend: VolumeBackend = {
+  kind: 'tmpfs',
+  check(v) {
+    if (v.fs !== 'ext4') throw new InvalidSpecError('.volume', v.fs, 'fs: applies to loop and lvm volumes only; a tmpfs volume is tmpfs');
+  },
+  async create(v, ctx) {
+    const dir = mountPointOf(ctx);
+    // The object name as the mount source: /proc/mounts then says whose it is.
+    await mountAt(ctx, dir, ['-t', 'tmpfs', '-o', `size=${v.sizeBytes},mode=0755,nosuid,nodev`, ctx.name]);
+    if (v.from) await copyInto(v.from, dir);
+    return {
+      hostPath: dir,
+      limit: { value: v.sizeBytes, enforced: true, reason: TMPFS_MEMORY_NOTE },
+      usage: async () => ({ usedBytes: await usedBytes(dir), sizeBytes: v.sizeBytes }),
+    };
+  },
+};
