@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,9 +6,16 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
+        // examples/ import 'cgbox' and 'cgbox/vitest' as a user would: here they are this source tree.
+        resolve: {
+          alias: [
+            { find: /^cgbox\/vitest$/, replacement: fileURLToPath(new URL('./src/vitest/index.ts', import.meta.url)) },
+            { find: /^cgbox$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+          ],
+        },
         test: {
           name: 'integration',
-          include: ['integration/**/*.test.ts'],
+          include: ['integration/**/*.test.ts', 'examples/**/*.test.ts'],
           // They measure time and CPU shares on a 2-core host: one file at a time.
           fileParallelism: false,
           testTimeout: 60_000,

@@ -1,4 +1,7 @@
 /** b.$`…`: zx's quoting and habits, in a sandbox, with the report attached. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { ProcessOutput } from 'zx/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sandbox } from '../src/index.js';
@@ -76,5 +79,18 @@ describe('b.$', () => {
     expect(out.signal).toBe('SIGTERM');
     expect(out.report.durationMs).toBeLessThan(5000);
     expect(await leftovers()).toEqual([]);
+  });
+});
+
+describe('the zx example script', () => {
+  it('runs under the zx CLI as written, importing the built cgbox', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    if (!existsSync(`${root}dist/zx/process.js`)) throw new Error('dist/ is missing or stale: run `npm run build` before the integration tests');
+    const r = await execa('node', ['node_modules/zx/build/cli.js', 'examples/zx/limits.mjs'], { cwd: root, reject: false, all: true, timeout: 60_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/^sorted in a sandbox: it's \| say "hi" \| two words\n/);
+    expect(r.stdout).toMatch(/\nsummed to 449999985000000 in \d+\.\d ms of CPU, memory peak \d+\.\d MiB\n/);
+    expect(r.stdout).toContain('\nthe memory hog: SIGKILL, OOM-killed at 64.0 MiB\n');
+    expect(r.stdout).toContain('\na failing step threw: exit code 3');
   });
 });
