@@ -11,7 +11,8 @@ import { run } from './exec.js';
 
 export const createSubvolume = (path: string) => run('btrfs', ['subvolume', 'create', path]);
 export const snapshot = (from: string, to: string) => run('btrfs', ['subvolume', 'snapshot', from, to]);
-export const setReadOnly = (path: string) => run('btrfs', ['property', 'set', path, 'ro', 'true']);
+/** A read-only snapshot: appears complete and read-only at once (a read-only subvolume cannot be renamed). */
+export const readOnlySnapshot = (from: string, to: string) => run('btrfs', ['subvolume', 'snapshot', '-r', from, to]);
 /** Sets max referenced bytes: writing past it fails with EDQUOT. */
 export const limitQgroup = (path: string, bytes: number) => run('btrfs', ['qgroup', 'limit', String(bytes), path]);
 

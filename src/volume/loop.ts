@@ -50,7 +50,7 @@ export const loopBackend: VolumeBackend = {
     await makeImage(image, v.sizeBytes);
     ctx.teardown.push(`rm ${image}`, () => unlink(image));
     // mkfs on the file, not the device: it writes through the page cache, which is quicker than direct IO.
-    const [mkfs, args] = mkfsCommand(v.fs, image);
+    const [mkfs, args] = mkfsCommand(v.fs, image, v.sizeBytes);
     await run(mkfs, args);
     const loop = await attachLoop(image, VOLUME_DEVICE);
     ctx.teardown.push(`losetup -d ${loop.path}`, () => detachLoop(loop.path));

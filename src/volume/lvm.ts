@@ -102,7 +102,7 @@ export const lvmBackend: VolumeBackend = {
     await runAll([thinVolumeCommand(vg, ctx.name, v.sizeBytes)]);
     ctx.teardown.push(`lvremove ${vg}/${ctx.name}`, () => runAll([removeCommand(vg, ctx.name)]));
     const dev = devicePath(vg, ctx.name);
-    const [mkfs, args] = mkfsCommand(v.fs, dev);
+    const [mkfs, args] = mkfsCommand(v.fs, dev, v.sizeBytes);
     await run(mkfs, args);
     const device = { ...resolveBlockDevice(dev), given: VOLUME_DEVICE };
     return mountFilesystem(v, ctx, dev, `lvm: ${v.fs} on the thin volume ${vg}/${ctx.name} of the pool ${THIN_POOL}; the size is a hard limit (ENOSPC)`, device);

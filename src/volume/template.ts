@@ -7,10 +7,10 @@
  * something the reaper recognises, never a half-filled template.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePool, type Pool } from './btrfs-pool.js';
-import { createSubvolume, deleteSubvolume, setReadOnly } from './btrfs-subvolume.js';
+import { createSubvolume, deleteSubvolume, readOnlySnapshot } from './btrfs-subvolume.js';
 import { volumeConfig, type VolumeConfig } from './config.js';
 import { withLock } from './lock.js';
 import { copyInto } from './mounts.js';
@@ -29,11 +29,9 @@ export async function ensureTemplate(pool: Pool, from: string, c: VolumeConfig, 
     await createSubvolume(build);
     try {
       await copyInto(from, build);
-      await setReadOnly(build);
-      await rename(build, final); // appears complete, or not at all
-    } catch (e) {
-      await deleteSubvolume(build).catch(() => {});
-      throw e;
+      await readOnlySnapshot(build, final); // appears complete and read-only, or not at all
+    } finally {
+      await deleteSubvolume(build);
     }
     return final;
   });
