@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/', import.meta.url));
 
-export function fixture(name: 'alloc' | 'burn' | 'dwrite' | 'forkbomb' | 'exitwith'): string {
+export function fixture(name: 'alloc' | 'burn' | 'dwrite' | 'forkbomb' | 'exitwith' | 'udpcount'): string {
   const path = BIN + name;
   if (!existsSync(path)) throw new Error(`fixture ${path} is not built: run \`npm run build\` (or bash fixtures/build.sh)`);
   return path;

@@ -1,0 +1,53 @@
+/**
+ * Bandwidth shaping, measured: two sandboxes on a bridge, iperf3 between
+ * them, the client at 10mbit. After the first second (which bursts: the
+ * bucket starts full and TCP fills the queue) every second carries 10 Mbit/s
+ * of Ethernet frames within ±5 % — TCP goodput ≈ 9.57 Mbit/s — in each
+ * direction, whether shaped on the client's own veth or by its class on the
+ * bridge's shared uplink; and root inside the client cannot undo it.
+ */
+import { describe, expect, it } from 'vitest';
+import { sandbox } from '../src/index.js';
+import { iperf, L2_PER_GOODPUT } from './net-helpers.js';
+
+const RATE = 10e6;
+const server = sandbox().net({});
+
+function expectShaped(label: string, perSecond: number[]): void {
+  const l2 = perSecond.map((b) => b * L2_PER_GOODPUT);
+  console.log(`${label}: goodput per second ${perSecond.map((b) => (b / 1e6).toFixed(2)).join(' ')} Mbit/s; at L2 ${l2.map((b) => (b / 1e6).toFixed(2)).join(' ')}`);
+  expect(l2.length).toBeGreaterThanOrEqual(5);
+  for (const b of l2.slice(1)) {
+    expect(b).toBeGreaterThan(RATE * 0.95);
+    expect(b).toBeLessThan(RATE * 1.05);
+  }
+}
+
+describe.each(['veth', 'bridge'] as const)("bandwidth '10mbit', shaping: '%s'", (shaping) => {
+  const client = sandbox().net({ bandwidth: '10mbit', shaping });
+
+  it('what the client sends: 10 Mbit/s at L2 every second after the first', async () => {
+    const r = await iperf(server, client, { reverse: false, seconds: 6 });
+    expectShaped(`${shaping} client → server`, r.perSecond);
+  });
+
+  it('what the client receives (iperf3 -R): the same', async () => {
+    const r = await iperf(server, client, { reverse: true, seconds: 6 });
+    expectShaped(`${shaping} server → client`, r.perSecond);
+  });
+
+  it('root inside the client cannot remove or widen its shaping', async () => {
+    // Everything root can do to its own side: there is nothing of cgbox's on eth0 to delete.
+    const attempts = [
+      'tc qdisc del dev eth0 root',
+      'tc qdisc del dev eth0 ingress',
+      'tc qdisc replace dev eth0 root pfifo limit 10000',
+      'ip link set dev eth0 txqueuelen 100000',
+      'ethtool -K eth0 tso off gso off',
+    ].join('; ');
+    const up = await iperf(server, client, { reverse: false, seconds: 5, clientScript: `(${attempts}) >/dev/null 2>&1; sleep 0.5` });
+    expectShaped(`${shaping} client → server after root's attempts`, up.perSecond);
+    const down = await iperf(server, client, { reverse: true, seconds: 5, clientScript: `(${attempts}) >/dev/null 2>&1; sleep 0.5` });
+    expectShaped(`${shaping} server → client after root's attempts`, down.perSecond);
+  });
+});
