@@ -54,6 +54,8 @@ export function runCommand(program: Command): void {
     .option('--timeout <dur>', 'end the run after 10s, 300ms, 2m (a bare number is ms): SIGTERM, then SIGKILL 2s later')
     .option('--json', 'print the whole result as JSON on stdout (the command\'s stdout is inside it, not streamed)')
     .option('--plot <file.svg>', 'sample memory and CPU every 50ms and draw the timeline, with the limits, as SVG into this file')
+    .option('--volume <path:size[:driver]>', 'a disposable volume at PATH inside, of SIZE; DRIVER auto (default), tmpfs, loop, btrfs or lvm (repeatable)', collect)
+    .option('--rootfs <dir>', 'run inside a copy-on-write copy of DIR as / (fresh /proc, minimal /dev)')
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -77,7 +79,9 @@ Examples:
   cgbox run --memory 256m --cpu-quota 0.5 -- make -j2
   cgbox run --json --timeout 10s -- node build.js > result.json
   cgbox run --memory 128m --plot timeline.svg -- node build.js
-  cgbox run --iops 254:0:read=100 --bps /dev/vda:write=10m -- ./io-test`,
+  cgbox run --iops 254:0:read=100 --bps /dev/vda:write=10m -- ./io-test
+  cgbox run --volume /tmp/scratch:100m:btrfs --iops volume:100 -- ./io-test /tmp/scratch
+  cgbox run --rootfs /srv/rootfs --volume /data:1g -- /bin/sh -c 'df -h /data'`,
     )
     .action(async (command: string[], flags: RunFlags) => {
       process.exitCode = await run(command, flags);

@@ -3,7 +3,7 @@
  * no rules of its own: values go to the builder as typed, so a bad one fails
  * with the builder's InvalidSpecError, naming the method and what it accepts.
  */
-import { InvalidSpecError, sandbox, type Rate, type SandboxBuilder } from '../index.js';
+import { InvalidSpecError, sandbox, type Rate, type SandboxBuilder, type VolumeOptions } from '../index.js';
 
 /** What commander collects for `cgbox run`: every value still text. */
 export interface RunFlags {
@@ -23,6 +23,9 @@ export interface RunFlags {
   json?: boolean;
   /** Write the run's timeline as SVG here; implies sampling every 50ms. */
   plot?: string;
+  /** PATH:SIZE[:DRIVER], repeatable. */
+  volume?: string[];
+  rootfs?: string;
 }
 
 /**
@@ -59,6 +62,18 @@ export function parseEnv(text: string): [string, string] {
   return [text.slice(0, i), text.slice(i + 1)];
 }
 
+const VOLUME_DRIVERS = ['auto', 'tmpfs', 'loop', 'btrfs', 'lvm'];
+
+/** "PATH:SIZE" or "PATH:SIZE:DRIVER", split from the right (a path may hold a colon). */
+export function parseVolume(text: string): { path: string; size: string; driver?: VolumeOptions['driver'] } {
+  const parts = text.split(':');
+  const driver = parts.length >= 3 && VOLUME_DRIVERS.includes(parts.at(-1)!) ? (parts.pop() as VolumeOptions['driver']) : undefined;
+  const size = parts.pop();
+  const path = parts.join(':');
+  if (!path || !size) throw new InvalidSpecError('--volume', text, `expected PATH:SIZE or PATH:SIZE:DRIVER (DRIVER: ${VOLUME_DRIVERS.join(', ')}), e.g. /data:100m:btrfs`);
+  return { path, size, ...(driver ? { driver } : {}) };
+}
+
 /** The builder for these flags, in the builder's own order (.memory before .swap). */
 export function builderFrom(f: RunFlags): SandboxBuilder {
   let b = sandbox();
@@ -82,5 +97,10 @@ export function builderFrom(f: RunFlags): SandboxBuilder {
   if (f.cwd !== undefined) b = b.cwd(f.cwd);
   if (f.timeout !== undefined) b = b.timeout(num(f.timeout));
   if (f.plot !== undefined) b = b.sample('50ms');
+  if (f.rootfs !== undefined) b = b.rootfs(f.rootfs);
+  for (const t of f.volume ?? []) {
+    const { path, ...opts } = parseVolume(t);
+    b = b.volume(path, opts);
+  }
   return b;
 }
