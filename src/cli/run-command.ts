@@ -47,7 +47,10 @@ export function runCommand(program: Command): void {
     .option('--pids <n>', 'most tasks at once')
     .option('--iops <dev:n>', 'IO operations/s on a disk; also DEV:read=N, DEV:write=N (repeatable)', collect)
     .option('--bps <dev:rate>', 'bytes/s on a disk: DEV:10m; also DEV:read=R, DEV:write=R (repeatable)', collect)
-    .option('--net <mode>', 'none (own network namespace, loopback only; the default) or host')
+    .option('--net <mode>', 'none (own network namespace, loopback only; the default), host, bridge[=NAME] (eth0 on a host bridge, default cgbox0) or ovs=NAME')
+    .option('--address <cidr>', 'the sandbox\'s address on the bridge, e.g. 10.88.3.7/16 (default: a free one)')
+    .option('--bandwidth <rate>', 'shape its traffic on the host side: 10mbit both ways, or egress=10mbit,ingress=1mbit')
+    .option('--shaping <where>', 'veth (its own host veth and IFB; the default) or bridge (its class on the bridge\'s shared uplink)')
     .option('--hostname <name>', 'hostname inside (default: the run name)')
     .option('--env <k=v>', 'environment variable on top of the caller\'s (repeatable)', collect)
     .option('--cwd <dir>', 'working directory of the command')
@@ -81,7 +84,8 @@ Examples:
   cgbox run --memory 128m --plot timeline.svg -- node build.js
   cgbox run --iops 254:0:read=100 --bps /dev/vda:write=10m -- ./io-test
   cgbox run --volume /tmp/scratch:100m:btrfs --iops volume:100 -- ./io-test /tmp/scratch
-  cgbox run --rootfs /srv/rootfs --volume /data:1g -- /bin/sh -c 'df -h /data'`,
+  cgbox run --rootfs /srv/rootfs --volume /data:1g -- /bin/sh -c 'df -h /data'
+  cgbox run --net bridge --bandwidth 10mbit -- iperf3 -c 10.88.0.2`,
     )
     .action(async (command: string[], flags: RunFlags) => {
       process.exitCode = await run(command, flags);

@@ -3,7 +3,7 @@
  * no rules of its own: values go to the builder as typed, so a bad one fails
  * with the builder's InvalidSpecError, naming the method and what it accepts.
  */
-import { InvalidSpecError, sandbox, type Rate, type SandboxBuilder, type VolumeOptions } from '../index.js';
+import { InvalidSpecError, sandbox, type NetworkOptions, type Rate, type SandboxBuilder, type VolumeOptions } from '../index.js';
 
 /** What commander collects for `cgbox run`: every value still text. */
 export interface RunFlags {
@@ -16,6 +16,9 @@ export interface RunFlags {
   iops?: string[];
   bps?: string[];
   net?: string;
+  address?: string;
+  bandwidth?: string;
+  shaping?: string;
   hostname?: string;
   env?: string[];
   cwd?: string;
@@ -74,6 +77,40 @@ export function parseVolume(text: string): { path: string; size: string; driver?
   return { path, size, ...(driver ? { driver } : {}) };
 }
 
+/**
+ * --net none|host|bridge[=NAME]|ovs=NAME with --address, --bandwidth and
+ * --shaping → .net(). --address, --bandwidth or --shaping alone mean a bridge.
+ * --bandwidth is RATE (both directions) or egress=RATE,ingress=RATE.
+ */
+export function netFrom(f: RunFlags): Parameters<SandboxBuilder['net']>[0] {
+  const mode = f.net ?? 'bridge';
+  const extras = f.address !== undefined || f.bandwidth !== undefined || f.shaping !== undefined;
+  if (mode === 'none' || mode === 'host') {
+    if (extras) throw new InvalidSpecError('--net', mode, '--address, --bandwidth and --shaping need a network of its own: --net bridge (the default when they are given)');
+    return mode;
+  }
+  const m = /^(bridge|ovs)(?:=(.+))?$/.exec(mode);
+  if (!m || (m[1] === 'ovs' && !m[2])) throw new InvalidSpecError('--net', mode, 'expected none, host, bridge, bridge=NAME or ovs=NAME');
+  const opts: NetworkOptions = {};
+  if (m[2] !== undefined) opts.bridge = m[1] === 'ovs' ? { ovs: m[2] } : m[2];
+  if (f.address !== undefined) opts.address = f.address;
+  if (f.bandwidth !== undefined) opts.bandwidth = parseBandwidthFlag(f.bandwidth);
+  if (f.shaping !== undefined) opts.shaping = f.shaping as NetworkOptions['shaping'];
+  return opts;
+}
+
+/** "10mbit" or "egress=10mbit,ingress=1mbit" (either part alone too). */
+export function parseBandwidthFlag(text: string): NonNullable<NetworkOptions['bandwidth']> {
+  if (!text.includes('=')) return text;
+  const out: { egress?: string; ingress?: string } = {};
+  for (const part of text.split(',')) {
+    const kv = /^(egress|ingress)=(.+)$/.exec(part.trim());
+    if (!kv) throw new InvalidSpecError('--bandwidth', text, 'expected RATE (both directions, e.g. 10mbit) or egress=RATE,ingress=RATE');
+    out[kv[1] as 'egress' | 'ingress'] = kv[2]!;
+  }
+  return out;
+}
+
 /** The builder for these flags, in the builder's own order (.memory before .swap). */
 export function builderFrom(f: RunFlags): SandboxBuilder {
   let b = sandbox();
@@ -91,7 +128,7 @@ export function builderFrom(f: RunFlags): SandboxBuilder {
     const { dev, rate } = parseDeviceRate('--bps', t);
     b = b.bps(dev, rate);
   }
-  if (f.net !== undefined) b = b.net(f.net as Parameters<SandboxBuilder['net']>[0]);
+  if (f.net !== undefined || f.address !== undefined || f.bandwidth !== undefined || f.shaping !== undefined) b = b.net(netFrom(f));
   if (f.hostname !== undefined) b = b.hostname(f.hostname);
   if (f.env?.length) b = b.env(Object.fromEntries(f.env.map(parseEnv)));
   if (f.cwd !== undefined) b = b.cwd(f.cwd);
