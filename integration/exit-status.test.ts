@@ -53,3 +53,11 @@ describe('exit status', () => {
     expect(r).toMatchObject({ timedOut: false, ok: true });
   });
 });
+
+describe('ending a run while it starts', () => {
+  it('an AbortSignal already aborted still gives the command SIGTERM, not SIGKILL', async () => {
+    const r = await sandbox().run('sleep', ['30'], { signal: AbortSignal.abort() });
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.durationMs).toBeLessThan(1500);
+  });
+});

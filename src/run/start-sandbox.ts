@@ -84,7 +84,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     ...io,
   };
   const run = p.standby ? p.standby.launch(req) : launch(req);
-  const terminator = startTerminator(p.driver, p.plan, run.initPid, {
+  const terminator = startTerminator(p.driver, p.plan, run, {
     ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),
     graceUs: spec.graceUs,
     ...(signal ? { signal } : {}),

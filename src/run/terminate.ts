@@ -29,7 +29,7 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
 export function startTerminator(
   driver: CgroupDriver,
   plan: CgroupPlan,
-  initPid: Promise<number>,
+  launched: { initPid: Promise<number>; started: Promise<void> },
   opts: { timeoutUs?: number; graceUs: number; signal?: AbortSignal },
 ): Terminator {
   let reason: EndReason | null = null;
@@ -38,11 +38,13 @@ export function startTerminator(
   const end = (why: EndReason, signal: NodeJS.Signals = 'SIGTERM', graceMs = opts.graceUs / 1000) => {
     if (reason || cancelled) return;
     reason = why;
+    grace = setTimeout(() => void driver.killAll(plan).catch(() => {}), graceMs);
     void (async () => {
-      const init = await initPid.catch(() => undefined);
+      // Ended while still starting: the signal waits for the command, the grace period does not.
+      await launched.started.catch(() => {});
+      const init = await launched.initPid.catch(() => undefined);
       if (cancelled) return;
       signalAll((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), signal);
-      grace = setTimeout(() => void driver.killAll(plan).catch(() => {}), graceMs);
     })();
   };
   const timer = opts.timeoutUs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutUs / 1000) : undefined;
