@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mountedPool } from '../src/volume/btrfs-pool.js';
+import { releaseSpareVolumes } from '../src/volume/btrfs-spares.js';
 import { imagesDir, volumeConfig } from '../src/volume/config.js';
 import { mountTable } from '../src/volume/host.js';
 import { attachedLoops } from '../src/volume/loop-device.js';
@@ -37,12 +38,14 @@ export async function volumeObjects(owner = process.pid) {
 const empty = (o: Awaited<ReturnType<typeof volumeObjects>>) => Object.values(o).every((l) => l.length === 0);
 
 /**
- * Waits until nothing of this process's runs is left. A loop device can
+ * Waits until nothing of this process's runs is left, spare btrfs volumes
+ * released first (they are kept between runs by design). A loop device can
  * outlive its run by a moment: a sandbox started (by another test run on the
  * machine) while it was mounted holds a copy of the mount in its namespace,
  * and the kernel detaches the device (autoclear) when that one ends.
  */
 export async function settledVolumeObjects(owner = process.pid, waitMs = 15_000) {
+  await releaseSpareVolumes(); // kept by design between runs: gone once released
   let left = await volumeObjects(owner);
   for (let t = 0; t < waitMs && !empty(left); t += 100) {
     await sleep(100);

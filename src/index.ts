@@ -15,3 +15,5 @@ export type { HostCaps } from './host/types.js';
 export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './host/doctor.js';
 export { reapAll, reapCgroups } from './run/reap.js';
 export { releaseStandby } from './run/release.js';
+export { btrfsTemplate } from './volume/template.js';
+export { releaseSpareVolumes } from './volume/btrfs-spares.js';

@@ -7,7 +7,7 @@
  * they are what limits each subvolume's size.
  */
 import { existsSync, realpathSync, statfsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveBlockDevice } from '../host/block-device.js';
 import { UnsupportedError } from '../spec/errors.js';
@@ -17,7 +17,7 @@ import type { VolumeConfig } from './config.js';
 import { run } from './exec.js';
 import { kernelHasFs, mountAt, onPath } from './host.js';
 import { withLock } from './lock.js';
-import { attachLoop, attachedLoops, loopDeviceOf } from './loop-device.js';
+import { attachLoop, attachedLoops, detachLoop, loopDeviceOf } from './loop-device.js';
 
 const BTRFS_MAGIC = 0x9123683e;
 
@@ -61,23 +61,44 @@ async function deviceOf(source: string): Promise<BlockDevice | undefined> {
   }
 }
 
+/** A sparse image with a fresh btrfs on it; renamed into place only when complete. */
+async function makeImage(c: VolumeConfig, image: string): Promise<void> {
+  const size = parseBytes(c.btrfsPoolSize);
+  if (size === null) throw new UnsupportedError('the btrfs pool', `CGBOX_BTRFS_POOL_SIZE=${c.btrfsPoolSize} is not a size (e.g. 16g)`);
+  const tmp = `${image}.new`;
+  const f = await open(tmp, 'w', 0o600);
+  await f.truncate(size).finally(() => f.close());
+  await run('mkfs.btrfs', ['-q', '-f', '-K', tmp]);
+  await rename(tmp, image);
+}
+
+/**
+ * discard=async: what sandboxes free goes back to the host disk (the loop
+ * device punches holes in the image). nobarrier: the pool holds only
+ * disposable subvolumes and templates that can be made again, so its
+ * commits (one per snapshot, one per usage read) need not wait for the host
+ * disk to flush — measured: a snapshot 4–10 ms → 2.5–3.5 ms. The price: after
+ * a host crash the pool may not mount; then it is made anew.
+ */
+const POOL_MOUNT_OPTIONS = 'discard=async,noatime,nobarrier';
+
 async function makeOwnPool(c: VolumeConfig): Promise<void> {
   const [image, dir] = [poolImage(c), poolDir(c)];
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(image)) {
-    const size = parseBytes(c.btrfsPoolSize);
-    if (size === null) throw new UnsupportedError('the btrfs pool', `CGBOX_BTRFS_POOL_SIZE=${c.btrfsPoolSize} is not a size (e.g. 16g)`);
-    const tmp = `${image}.new`;
-    const f = await open(tmp, 'w', 0o600);
-    await f.truncate(size).finally(() => f.close());
-    await run('mkfs.btrfs', ['-q', '-f', '-K', tmp]);
-    await rename(tmp, image); // only a complete filesystem ever has the pool's name
-  }
+  const fresh = !existsSync(image);
+  if (fresh) await makeImage(c, image);
   // After a reboot the image is there but not attached; after a crash it may be attached but not mounted.
   const attached = (await attachedLoops()).find((l) => l.backing === realpathSync(image));
   const loop = attached ? attached.path : (await attachLoop(image, VOLUME_DEVICE)).path;
-  // discard=async: space the sandboxes free goes back to the host disk (the loop device punches holes).
-  await run('mount', ['-t', 'btrfs', '-o', 'discard=async,noatime', loop, dir]);
+  try {
+    await run('mount', ['-t', 'btrfs', '-o', POOL_MOUNT_OPTIONS, loop, dir]);
+  } catch (e) {
+    if (fresh) throw e;
+    // Damaged (a host crash without barriers): it only held what can be made again.
+    await detachLoop(loop);
+    await unlink(image);
+    await makeOwnPool(c);
+  }
 }
 
 let pools = new Map<string, Promise<Pool>>();

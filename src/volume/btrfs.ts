@@ -3,12 +3,15 @@
  * by a qgroup limit on referenced bytes (EDQUOT past it). With `from:` it is
  * a snapshot of the template — milliseconds whatever the template's size;
  * the template's content counts toward the size, as it does on a copy.
- * Usage is the qgroup's referenced bytes, read after a commit.
+ * Usage is the qgroup's referenced bytes, read after a commit. From the
+ * second volume of a kind on, a spare made in the background is taken
+ * instead (btrfs-spares.ts).
  */
 import { join } from 'node:path';
 import { InvalidSpecError, UnsupportedError } from '../spec/errors.js';
 import { ensurePool, poolUnavailable } from './btrfs-pool.js';
 import { createSubvolume, deleteSubvolume, limitQgroup, referencedBytes, snapshot } from './btrfs-subvolume.js';
+import { refillSpare, takeSpare } from './btrfs-spares.js';
 import { ensureTemplate } from './template.js';
 import type { VolumeBackend } from './types.js';
 
@@ -23,9 +26,18 @@ export const btrfsBackend: VolumeBackend = {
     const pool = await ensurePool(ctx.config);
     const path = join(pool.path, ctx.name);
     const template = v.from ? await ensureTemplate(pool, v.from, ctx.config, ctx.run) : undefined;
-    await (template ? snapshot(template, path) : createSubvolume(path));
+    const make = async (at: string) => {
+      await (template ? snapshot(template, at) : createSubvolume(at));
+      await limitQgroup(at, v.sizeBytes).catch(async (e: unknown) => {
+        await deleteSubvolume(at);
+        throw e;
+      });
+    };
+    const kind = `${template ?? ''}@${v.sizeBytes}`;
+    const spare = await takeSpare(kind, path);
+    if (!spare) await make(path);
     ctx.teardown.push(`btrfs subvolume delete ${path}`, () => deleteSubvolume(path));
-    await limitQgroup(path, v.sizeBytes);
+    refillSpare(pool.path, kind, make);
     const what = template ? `a snapshot of the template ${template}` : 'a subvolume';
     return {
       hostPath: path,

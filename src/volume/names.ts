@@ -1,12 +1,13 @@
 /**
  * Every volume object carries its run's name, cgbox-<owner pid>-<hex>, plus
  * a suffix saying what it is (-v0: the first volume, -root: a rootfs copy,
- * -tmpl: a template being built), so the reaper can tell whose it is.
+ * -tmpl: a template being built, -spare: a spare btrfs volume), so the
+ * reaper can tell whose it is.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
-const OBJECT = /^(cgbox-(\d+)-[0-9a-f]+)(?:-(v\d+|root|tmpl))?(?:\.img)?$/;
+const OBJECT = /^(cgbox-(\d+)-[0-9a-f]+)(?:-(v\d+|root|tmpl|spare))?(?:\.img)?$/;
 
 export const volumeName = (run: string, index: number) => `${run}-v${index}`;
 export const rootName = (run: string) => `${run}-root`;
