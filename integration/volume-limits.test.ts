@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidSpecError, sandbox } from '../src/index.js';
-import { ddBytes, MiB, NOTHING, settledVolumeObjects, volumeObjects } from './volume-fixtures.js';
+import { InvalidSpecError, SetupError, sandbox } from '../src/index.js';
+import { ddBytes, MiB, NOTHING, settledVolumeObjects, TEMPLATE, volumeObjects } from './volume-fixtures.js';
 
 // A directory of the host to mount over: the volume must hide it inside and leave it untouched.
 const MNT = mkdtempSync('/tmp/cgbox-volume-test-');
@@ -98,6 +98,18 @@ describe('volumes', () => {
     expect((err as Error).message).toMatch(/\.rootfs\(dir\)/);
     expect(existsSync(missing)).toBe(false);
     expect(await volumeObjects()).toEqual(NOTHING);
+  });
+
+  it('a failure halfway through setup removes the volumes already made, in reverse order', async () => {
+    // The second volume's mount point is a file of the first one's template: found only once both exist.
+    const err = await sandbox()
+      .volume(MNT, { size: '16m', driver: 'loop', from: TEMPLATE })
+      .volume(`${MNT}/hello.txt`, { size: '16m', driver: 'btrfs' })
+      .run('true')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SetupError);
+    expect((err as Error).message).toMatch(/hello.txt is not a directory/);
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
   });
 
   it(".iops('volume') needs a volume with a block device", async () => {
