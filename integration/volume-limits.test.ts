@@ -100,6 +100,18 @@ describe('volumes', () => {
     expect(await volumeObjects()).toEqual(NOTHING);
   });
 
+  it("a started sandbox's stats() include its volume's used bytes so far", async () => {
+    const box = await sandbox().volume(MNT, { size: '32m', driver: 'loop' }).start('sh', ['-c', `dd if=/dev/zero of=${MNT}/f bs=1M count=6 2>/dev/null && sync && sleep 30`]);
+    try {
+      let used = 0;
+      for (let i = 0; i < 100 && used < 6 * MiB; i++, await new Promise((r) => setTimeout(r, 50))) used = (await box.stats()).usage.volume?.usedBytes ?? 0;
+      expect(within(used, 6 * MiB)).toBe(true);
+    } finally {
+      await box.stop({ signal: 'SIGKILL' });
+    }
+    expect(await settledVolumeObjects()).toEqual(NOTHING);
+  });
+
   it('a failure halfway through setup removes the volumes already made, in reverse order', async () => {
     // The second volume's mount point is a file of the first one's template: found only once both exist.
     const err = await sandbox()

@@ -110,6 +110,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     },
     exec: (f, a, o) => execIn(p, initPid, f, a, { env: commandEnv(spec), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}), ...o }),
     current: () => p.driver.readCurrent(p.plan),
-    usage: async () => ({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }),
+    // The resources' own usage too (a volume's used bytes so far), as collect() does at the end.
+    usage: async () => Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),
   };
 }
