@@ -28,6 +28,17 @@ async function cgroupDirs(root: string, depth: number): Promise<string[]> {
   return out;
 }
 
+/** Host network devices of runs (veths cgb…, IFBs cgi…), named by run in their alias; the kept bridge and uplink are not. */
+async function runDevices(): Promise<string[]> {
+  const devices = await readdir('/sys/class/net').catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const dev of devices.filter((d) => /^cg[bi][0-9a-f]/.test(d) && d !== 'cgbox0')) {
+    const alias = (await readFile(`/sys/class/net/${dev}/ifalias`, 'utf8').catch(() => '')).trim();
+    if (alias === '' || orphaned(alias)) out.push(`link ${dev} (${alias || 'no alias'})`);
+  }
+  return out;
+}
+
 export async function leftovers(): Promise<string[]> {
   // This process's spare sandbox is alive by design, not left behind.
   await releaseStandby();
@@ -40,5 +51,6 @@ export async function leftovers(): Promise<string[]> {
     ...(await cgroupDirs('/sys/fs/cgroup', 8)).filter(orphaned),
     ...netns.filter((n) => n.startsWith('cgbox-') && orphaned(n)).map((n) => `netns ${n}`),
     ...mounts.filter((m) => m.split('/').some((part) => part.startsWith('cgbox-') && orphaned(part))).map((m) => `mount ${m}`),
+    ...(await runDevices()),
   ];
 }

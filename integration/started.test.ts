@@ -93,3 +93,19 @@ describe('what no driver handles yet is refused, not dropped', () => {
     expect(await leftovers()).toEqual([]);
   });
 });
+
+describe('stats() of a box with a network', () => {
+  it('includes the live network counters', async () => {
+    // Two datagrams to the bridge's own address (the gateway), which is on the host: nothing leaves it.
+    const send = `${fixture('udpcount')} send "$(ip -4 route show default | cut -d' ' -f3)" 9 2 100`;
+    const box = await sandbox().net({}).start('sh', ['-c', `${send} && sleep 30`]);
+    try {
+      await sleep(800);
+      const { usage } = await box.stats();
+      expect(usage.net).not.toBeNull();
+      expect(usage.net!.txPackets).toBeGreaterThanOrEqual(2);
+    } finally {
+      await box.stop({ graceMs: 100 });
+    }
+  });
+});
