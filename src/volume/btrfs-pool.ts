@@ -7,10 +7,10 @@
  * they are what limits each subvolume's size.
  */
 import { existsSync, realpathSync, statfsSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveBlockDevice } from '../host/block-device.js';
-import { UnsupportedError } from '../spec/errors.js';
+import { SetupError, UnsupportedError } from '../spec/errors.js';
 import { type BlockDevice, VOLUME_DEVICE } from '../spec/types.js';
 import { parseBytes } from '../spec/units.js';
 import type { VolumeConfig } from './config.js';
@@ -78,7 +78,9 @@ async function makeImage(c: VolumeConfig, image: string): Promise<void> {
  * disposable subvolumes and templates that can be made again, so its
  * commits (one per snapshot, one per usage read) need not wait for the host
  * disk to flush — measured: a snapshot 4–10 ms → 2.5–3.5 ms. The price: after
- * a host crash the pool may not mount; then it is made anew.
+ * a host crash the pool may not mount; the error then says to remove the
+ * image, and cgbox makes a new one — never by itself, since a mount can also
+ * fail for reasons that leave the pool sound.
  */
 const POOL_MOUNT_OPTIONS = 'discard=async,noatime,nobarrier';
 
@@ -93,20 +95,24 @@ async function makeOwnPool(c: VolumeConfig): Promise<void> {
   try {
     await run('mount', ['-t', 'btrfs', '-o', POOL_MOUNT_OPTIONS, loop, dir]);
   } catch (e) {
+    if (!attached) await detachLoop(loop).catch(() => {});
     if (fresh) throw e;
-    // Damaged (a host crash without barriers): it only held what can be made again.
-    await detachLoop(loop);
-    await unlink(image);
-    await makeOwnPool(c);
+    const why = e instanceof Error ? e.message : String(e);
+    throw new SetupError('volume', `${why}. The btrfs pool ${image} does not mount (after a host crash it may be damaged): it holds only spare subvolumes and templates, so remove it (rm ${image}) and cgbox makes a new one`);
   }
 }
 
-let pools = new Map<string, Promise<Pool>>();
+const pools = new Map<string, Promise<Pool>>();
 
-/** The pool, made and mounted if need be (once per process; a lock keeps concurrent processes from racing). */
+/**
+ * The pool, made and mounted if need be (a lock keeps concurrent processes
+ * from racing), then remembered — until it is found unmounted (say by an
+ * administrator): then it is opened again, on whatever loop device it gets.
+ */
 export function ensurePool(c: VolumeConfig): Promise<Pool> {
   const key = c.btrfsPool ?? poolDir(c);
   let p = pools.get(key);
+  if (p && !c.btrfsPool && mountAt(key)?.fstype !== 'btrfs') p = undefined;
   if (!p) {
     p = openPool(c);
     pools.set(key, p);
@@ -129,11 +135,6 @@ async function openPool(c: VolumeConfig): Promise<Pool> {
   const source = mountAt(path)?.source ?? '';
   const device = await deviceOf(source);
   return { path, kind: c.btrfsPool ? 'configured' : 'cgbox', ...(device ? { device } : {}) };
-}
-
-/** For tests: forget the cached pools (after one was unmounted). */
-export function forgetPools(): void {
-  pools = new Map();
 }
 
 /** The pool if it is already mounted (the reaper never makes one): synchronous, no commands. */
