@@ -88,7 +88,7 @@ async function setup(ctx: ResourceContext) {
     usage: async () => {
       if (!made.length) return {};
       const all = await Promise.all(made.map((m) => m.volume.usage()));
-      // Several volumes: the sandbox's disposable storage in total (each volume's own is in limits['volume <path>']).
+      // Several volumes: the sandbox's disposable storage in total (each one's size and kind: limits['volume <path>']).
       return { volume: { usedBytes: all.reduce((n, u) => n + u.usedBytes, 0), sizeBytes: all.reduce((n, u) => n + u.sizeBytes, 0) } };
     },
   };
