@@ -2,8 +2,14 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
+/** The caller's PATH, and the sbin directories (mount, losetup, mkfs live there) a non-login PATH may lack. */
+export function toolPath(): string {
+  const dirs = (process.env.PATH || '/usr/bin:/bin').split(delimiter).filter(Boolean);
+  return [...dirs, ...['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => !dirs.includes(d))].join(delimiter);
+}
+
 export function onPath(tool: string): boolean {
-  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+  for (const dir of toolPath().split(delimiter)) {
     try {
       accessSync(join(dir, tool), constants.X_OK);
       return true;
