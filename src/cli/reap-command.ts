@@ -1,12 +1,12 @@
-/** `cgbox reap`: remove the cgroups that crashed runs left behind, anywhere in the hierarchies. */
+/** `cgbox reap`: remove what crashed runs left behind: cgroups anywhere in the hierarchies, and each resource driver's objects. */
 import type { Command } from 'commander';
 import { doctorProbe, reapAll } from '../index.js';
 
 export function reapCommand(program: Command): void {
   program
     .command('reap')
-    .summary('remove cgroups left by crashed runs')
-    .description('Find cgroups named cgbox-<pid>-… in every hierarchy and remove those whose owner process is gone.')
+    .summary('remove what crashed runs left behind')
+    .description('Find what runs named cgbox-<pid>-… left — cgroups in every hierarchy, network namespaces, veths, address leases, mounts, loop devices, volume images and btrfs subvolumes — and remove those whose owner process is gone.')
     .option('--all', 'also remove those of runs whose owner is still alive (kills their tasks)')
     .addHelpText('after', '\nPrints each path removed. Exit status: 0, or 125 when a removal failed.')
     .action(async (flags: { all?: boolean }) => {

@@ -1,13 +1,14 @@
 import { hostCaps } from '../host/probe.js';
+import { releaseSpareVolumes } from '../volume/btrfs-spares.js';
 import { driverFor } from './prepare.js';
 import { releaseStandby as release } from './standby-pool.js';
 
 /**
- * cgbox keeps one spare sandbox ready (cgroups with an init already in them)
- * once a process has run two, so that the next starts faster. This removes it
- * now — say before checking that no cgroup of cgbox's is left. It is also
- * removed by itself when the process exits.
+ * cgbox keeps spares ready once a process has run two sandboxes alike, so the
+ * next starts faster: one sandbox (cgroups with an init already in them), and
+ * btrfs volumes of the kinds in use. This removes them now — say before
+ * checking that nothing of cgbox's is left. They also go when the process exits.
  */
-export function releaseStandby(): Promise<void> {
-  return release(driverFor(hostCaps()));
+export async function releaseStandby(): Promise<void> {
+  await Promise.all([release(driverFor(hostCaps())), releaseSpareVolumes()]);
 }
