@@ -16,7 +16,7 @@ import { newRunName } from './names.js';
 import { reapAll } from './reap.js';
 import type { AttachedResource } from './resource.js';
 import { RESOURCES } from './resources.js';
-import { discardSpare, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, refill, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from './teardown.js';
 
@@ -68,6 +68,8 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   const spare = useStandby ? takeSpare() : undefined;
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
+  // Last on the way down: the next spare is made once this run is over, not while it starts.
+  if (useStandby && countRun() >= 2) teardown.push('next spare', async () => refill(caps, driver));
   if (spare) teardown.push('standby', () => discardSpare(spare, driver));
   try {
     const attached: AttachedResource[] = [];
@@ -85,7 +87,5 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   } catch (e) {
     await teardown.run();
     throw e;
-  } finally {
-    if (useStandby) refill(caps, driver);
   }
 }

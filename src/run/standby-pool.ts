@@ -61,9 +61,14 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   }
 }
 
-/** Counts a run; from the second on, starts making the next spare unless one is ready or on its way. */
+/** Counts a run that may use spares; returns how many there were. */
+export function countRun(): number {
+  return ++runs;
+}
+
+/** Starts making the next spare unless one is ready or on its way. */
 export function refill(caps: HostCaps, driver: CgroupDriver): void {
-  if (++runs < 2 || ready || making) return;
+  if (ready || making) return;
   making = make(caps, driver).finally(() => {
     making = undefined;
   });
