@@ -48,3 +48,16 @@ describe('teardown on failure', () => {
     for (const d of made) expect(await import('node:fs').then((fs) => fs.readdirSync(d).filter((n) => n.startsWith('cgbox-')))).toEqual([]);
   });
 });
+
+describe('teardown when the launch itself throws', () => {
+  it('an environment too large to exec: SetupError, nothing left', async () => {
+    const huge = 'x'.repeat(3 * 2 ** 20); // past the kernel's 2 MiB limit on argv + environment
+    const err = await sandbox().memory('64m').env({ HUGE: huge }).run('true').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SetupError);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('a NUL byte in an argument is refused by the builder', async () => {
+    await expect(sandbox().run('echo', ['a\0b'])).rejects.toThrow(/without NUL bytes/);
+  });
+});

@@ -262,7 +262,7 @@ export class SandboxBuilder {
 
   /** Working directory of the command (an absolute path, as seen inside the sandbox). */
   cwd(dir: string): SandboxBuilder {
-    if (typeof dir !== 'string' || !dir.startsWith('/')) throw new InvalidSpecError('.cwd', dir, 'expected an absolute path');
+    if (typeof dir !== 'string' || !dir.startsWith('/') || dir.includes('\0')) throw new InvalidSpecError('.cwd', dir, 'expected an absolute path');
     return this.with({ cwd: dir });
   }
 
@@ -295,7 +295,9 @@ export class SandboxBuilder {
    */
   run(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<RunResult> {
     if (typeof file !== 'string' || file === '') return Promise.reject(new InvalidSpecError('.run', file, 'expected the command to run'));
-    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) return Promise.reject(new InvalidSpecError('.run', args, 'expected an array of string arguments'));
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0')) || file.includes('\0')) {
+      return Promise.reject(new InvalidSpecError('.run', [file, ...(Array.isArray(args) ? args : [])], 'expected a command and an array of string arguments, without NUL bytes'));
+    }
     return runSandbox(this.spec, file, args, opts);
   }
 
@@ -306,7 +308,9 @@ export class SandboxBuilder {
    */
   async start(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<StartedSandbox> {
     if (typeof file !== 'string' || file === '') throw new InvalidSpecError('.start', file, 'expected the command to run');
-    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new InvalidSpecError('.start', args, 'expected an array of string arguments');
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0')) || file.includes('\0')) {
+      throw new InvalidSpecError('.start', [file, ...(Array.isArray(args) ? args : [])], 'expected a command and an array of string arguments, without NUL bytes');
+    }
     return new StartedSandbox(await startSandbox(this.spec, file, args, opts));
   }
 

@@ -16,7 +16,7 @@ import { newRunName } from './names.js';
 import { reapAll } from './reap.js';
 import type { AttachedResource } from './resource.js';
 import { RESOURCES } from './resources.js';
-import { countRun, discardSpare, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, fits, refill, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from './teardown.js';
 
@@ -65,7 +65,9 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   driver.plan(spec, caps, 'cgbox-check');
   await reapOnce(caps);
 
-  const spare = useStandby ? takeSpare() : undefined;
+  const taken = useStandby ? takeSpare() : undefined;
+  const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
+  if (taken && !spare) void discardSpare(taken, driver);
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
   // Last on the way down: the next spare is made once this run is over, not while it starts.

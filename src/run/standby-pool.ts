@@ -29,9 +29,20 @@ export function standbyEnabled(spec: SandboxSpec): boolean {
   return process.env['CGBOX_STANDBY'] !== '0' && spec.cgroupParent === undefined;
 }
 
-/** The widest spec: with cpus and shares set, the plan holds the cpuset and cpu hierarchies too (at their defaults). */
+/**
+ * The widest spec this host can serve: with cpus and shares set, the plan also
+ * holds the cpuset and cpu hierarchies (at their defaults) — where they exist.
+ * A run needing one the spare lacks starts cold instead (see fits()).
+ */
 function widest(caps: HostCaps): SandboxSpec {
-  return { ...emptySpec(), cpus: caps.onlineCpus, cpuShares: 1024 };
+  const has = (c: 'cpuset' | 'cpu') => (caps.driver === 1 ? caps.v1[c] !== undefined : (caps.v2?.controllers ?? []).includes(c));
+  return { ...emptySpec(), ...(has('cpuset') ? { cpus: caps.onlineCpus } : {}), ...(has('cpu') ? { cpuShares: 1024 } : {}) };
+}
+
+/** Whether a run's cgroups are all among the spare's. */
+export function fits(spare: Spare, plan: CgroupPlan): boolean {
+  const dirs = new Set(spare.plan.dirs.map((d) => d.path));
+  return plan.dirs.every((d) => dirs.has(d.path));
 }
 
 async function remove(driver: CgroupDriver, plan: CgroupPlan): Promise<void> {
@@ -41,9 +52,9 @@ async function remove(driver: CgroupDriver, plan: CgroupPlan): Promise<void> {
 
 async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   const name = newRunName();
-  const plan = driver.plan(widest(caps), caps, name);
   const made: string[] = [];
   try {
+    const plan = driver.plan(widest(caps), caps, name);
     await createCgroups(plan, (d) => made.push(d.path));
     const standby = spawnStandby(plan.procsFiles);
     const spare: Spare = { name, plan, standby };
@@ -69,9 +80,12 @@ export function countRun(): number {
 /** Starts making the next spare unless one is ready or on its way. */
 export function refill(caps: HostCaps, driver: CgroupDriver): void {
   if (ready || making) return;
-  making = make(caps, driver).finally(() => {
-    making = undefined;
-  });
+  // make() settles quietly: a spare that cannot be made only means the next run starts cold.
+  making = make(caps, driver)
+    .catch(() => {})
+    .finally(() => {
+      making = undefined;
+    });
 }
 
 /**

@@ -6,9 +6,9 @@
 import type { Writable } from 'node:stream';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
-import { launch, type LaunchOutcome } from '../launch/spawn.js';
+import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
 import type { RunResult } from '../report/types.js';
-import { SetupError } from '../spec/errors.js';
+import { SandboxError, SetupError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
@@ -83,7 +83,14 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     env: commandEnv(spec),
     ...io,
   };
-  const run = p.standby ? p.standby.launch(req) : launch(req);
+  let run: Launched;
+  try {
+    run = p.standby ? p.standby.launch(req) : launch(req);
+  } catch (e) {
+    // spawn can throw at once (E2BIG, a missing init binary): undo what prepare made.
+    await p.teardown.run();
+    throw e instanceof SandboxError ? e : new SetupError('spawn', (e as Error).message, { cause: e });
+  }
   const terminator = startTerminator(p.driver, p.plan, run, {
     ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),
     graceUs: spec.graceUs,
@@ -92,6 +99,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
   const sampler = spec.sampleUs !== undefined ? startSampler(p.driver, p.plan, spec.sampleUs, t0) : undefined;
   const outcome = run.finished.finally(() => terminator.cancel());
   const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout', sampler);
+  result.catch(() => {}); // a started box's caller may never await it; its rejection is theirs to see when they do
   let initPid: number;
   try {
     [initPid] = await Promise.all([run.initPid, run.started]);

@@ -17,7 +17,8 @@ class Tracker {
     this.abort.abort();
     for (const p of this.processes) p.kill();
     const settled = await Promise.allSettled([
-      ...[...this.runs].map((p) => Promise.resolve(p)),
+      // A run's own rejection is the test's to handle (it may expect it); only stopping can fail here.
+      ...[...this.runs].map((p) => Promise.resolve(p).catch(() => undefined)),
       ...[...this.processes].map((p) => Promise.resolve(p).catch(() => undefined)),
       // A box whose start failed left nothing; one that started is stopped (a no-op once it has ended).
       ...[...this.boxes].map((p) => p.then((box) => box.stop({ graceMs: 500 }), () => undefined)),
