@@ -54,3 +54,23 @@ describe('parent death', () => {
     expect(reaped.filter((p) => p.includes(`cgbox-${child.pid}-`))).toEqual([]);
   });
 });
+
+describe('a sandbox started from a worker thread', () => {
+  it('ends with the thread, and leaves nothing, while the process lives on', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { existsSync } = await import('node:fs');
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm test does)`);
+    const code = `
+      const { sandbox } = await import(${JSON.stringify(dist)});
+      const { parentPort } = await import('node:worker_threads');
+      sandbox().run('sleep', ['30']);
+      setTimeout(() => parentPort.postMessage('started'), 300);`;
+    const worker = new Worker(code, { eval: true, type: 'module' } as never);
+    await new Promise((r) => worker.on('message', r));
+    expect(runDirs(process.pid).length).toBe(1);
+    await worker.terminate();
+    for (let i = 0; i < 100 && runDirs(process.pid).length; i++) await sleep(20);
+    expect(runDirs(process.pid)).toEqual([]);
+  });
+});

@@ -44,8 +44,10 @@ int wait_for_init(pid_t init, const struct options *o) {
     if (r == init) break;
     if (r < 0 && errno != EINTR) fail("wait", "init");
     siginfo_t si;
-    /* pdeathsig arrives after reparenting, so the parent changed only if it died. */
-    if (sigwaitinfo(&watched, &si) == SIGTERM && getppid() != the_parent && !orphaned) {
+    /* Parent death: the parent changed (the process died), or the kernel's pdeathsig
+     * names it as sender (the spawning thread ended: a worker thread, its run abandoned).
+     * Any other SIGTERM (one sent to the process group) is Node's to handle. */
+    if (sigwaitinfo(&watched, &si) == SIGTERM && (getppid() != the_parent || si.si_pid == the_parent) && !orphaned) {
       orphaned = 1;
       kill(init, SIGKILL);
     }
