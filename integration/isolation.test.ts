@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { sandbox } from '../src/index.js';
+import { hostCaps, sandbox } from '../src/index.js';
 
 describe('isolation', () => {
   it('sees only its own processes, as pid 1 and children', async () => {
@@ -59,5 +59,22 @@ describe('isolation', () => {
     expect(r.stdout).toBe('hi /tmp\nfrom stdin');
     const clean = await sandbox().env({ ONLY: '1' }, { inherit: false }).run('/usr/bin/env');
     expect(clean.stdout.trim()).toBe('ONLY=1');
+  });
+});
+
+describe('its own cgroups, from inside', () => {
+  const v2 = hostCaps().driver === 2;
+  const memoryFile = v2 ? '/sys/fs/cgroup/memory.max' : '/sys/fs/cgroup/memory/memory.limit_in_bytes';
+  const pidsFile = v2 ? '/sys/fs/cgroup/pids.max' : '/sys/fs/cgroup/pids/pids.max';
+
+  it('/sys/fs/cgroup shows the sandbox\'s own cgroup as the root, with its limits', async () => {
+    const r = await sandbox().memory('256m').run('cat', [memoryFile]);
+    expect(r.stdout.trim()).toBe(String(256 * 2 ** 20));
+  });
+
+  it('and it is read-only: the command cannot raise its own limits through it', async () => {
+    const r = await sandbox().pids(10).run('sh', ['-c', `echo 9999 > ${pidsFile}`]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/Read-only file system/);
   });
 });

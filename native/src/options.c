@@ -7,6 +7,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
           "                  [--bind HOST_PATH TARGET]... [--tmpfs OPTIONS TARGET]... [--rootfs DIR]\n"
+          "                  [--cgroupfs cgroup2 | --cgroupfs cgroup:CONTROLLERS:DIR]...\n"
           "                  [--cwd DIR] [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
           "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] --standby   (the rest arrives on fd 4)\n"
           "cgbox-init is started by cgbox, with its status pipe on fd 3.\n");
@@ -26,6 +27,9 @@ void parse_options(int argc, char **argv, struct options *o) {
     if (!strcmp(k, "--cgroup")) {
       if (o->ncgroups == MAX_CGROUPS) usage();
       o->cgroups[o->ncgroups++] = next(argc, argv, &i);
+    } else if (!strcmp(k, "--cgroupfs")) {
+      if (o->ncgroupfs == MAX_CGROUPFS) usage();
+      o->cgroupfs[o->ncgroupfs++] = next(argc, argv, &i);
     } else if (!strcmp(k, "--bind") || !strcmp(k, "--tmpfs")) {
       if (o->nmounts == MAX_MOUNTS) usage();
       struct mount_req *m = &o->mounts[o->nmounts++];

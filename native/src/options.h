@@ -4,6 +4,7 @@
 
 #define MAX_CGROUPS 16
 #define MAX_MOUNTS 32
+#define MAX_CGROUPFS 16
 
 enum net_mode { NET_OWN, NET_HOST, NET_JOIN };
 
@@ -25,6 +26,9 @@ struct options {
   const char *netns; /* NET_JOIN: a path such as /run/netns/cgbox-… */
   pid_t parent;
   pid_t enter; /* exec mode: join the namespaces of this running sandbox's init */
+  /* cgroup filesystems to show at /sys/fs/cgroup: "cgroup2", or "cgroup:CONTROLLERS:DIR" (v1) */
+  const char *cgroupfs[MAX_CGROUPFS];
+  int ncgroupfs;
   int standby;   /* join the cgroups, then wait for the rest of the options on ORDERS_FD */
   int null_stdin; /* the command's stdin is /dev/null (a standby's stdin is a pipe) */
   char **argv;

@@ -83,6 +83,43 @@ static void minimal_dev(const char *rootfs) {
   }
 }
 
+/*
+ * A fresh, read-only cgroupfs at /sys/fs/cgroup, mounted inside the cgroup
+ * namespace: its root is the sandbox's own cgroup, so a runtime that sizes
+ * itself from cgroup files (a JVM, Node's os.constrainedMemory()) sees the
+ * sandbox's limits, and the host's hierarchy is out of view.
+ */
+static void mount_cgroupfs(const struct options *o) {
+  char base[PATH_MAX], dir[PATH_MAX];
+  struct stat st;
+  join_path(base, o->rootfs, "/sys/fs/cgroup", "cgroupfs");
+  if (o->ncgroupfs == 0 || stat(base, &st) < 0 || !S_ISDIR(st.st_mode)) return; /* a root filesystem without it */
+  const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (!strcmp(o->cgroupfs[0], "cgroup2")) {
+    if (mount("cgroup2", base, "cgroup2", ro, NULL) < 0) fail("cgroupfs", base);
+    return;
+  }
+  if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0) fail("cgroupfs", base);
+  for (int i = 0; i < o->ncgroupfs; i++) {
+    /* "cgroup:cpu,cpuacct:cpu,cpuacct" → controllers, directory */
+    char spec[256];
+    snprintf(spec, sizeof spec, "%s", o->cgroupfs[i]);
+    char *controllers = strchr(spec, ':');
+    char *name = controllers ? strchr(controllers + 1, ':') : NULL;
+    if (!controllers || !name) {
+      errno = EINVAL;
+      fail("cgroupfs", o->cgroupfs[i]);
+    }
+    *name = '/'; /* "/DIR", joined under the base */
+    *controllers++ = 0;
+    char *slash = name;
+    join_path(dir, base, slash, "cgroupfs");
+    *slash = 0; /* ends the controllers */
+    if (mkdir(dir, 0755) < 0 || mount("cgroup", dir, "cgroup", ro, controllers) < 0) fail("cgroupfs", dir);
+  }
+  if (mount(NULL, base, NULL, MS_REMOUNT | MS_BIND | ro, NULL) < 0) fail("cgroupfs", base);
+}
+
 static void enter_rootfs(const char *rootfs) {
   if (chdir(rootfs) < 0) fail("rootfs", rootfs);
   /* pivot_root(".", ".") stacks the old root under the new one; detach it at once. */
@@ -104,6 +141,7 @@ void make_sandbox(const struct options *o) {
     minimal_dev(o->rootfs);
   }
   mount_requested(o);
+  mount_cgroupfs(o);
   if (o->rootfs) enter_rootfs(o->rootfs);
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) fail("mount", "/proc");
   if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0) fail("hostname", o->hostname);

@@ -26,6 +26,8 @@ export interface LaunchRequest {
   rootfs?: string;
   /** Exec mode: run the command inside the running sandbox whose init has this host pid. */
   enter?: number;
+  /** cgroup filesystems to show read-only at /sys/fs/cgroup: 'cgroup2', or 'cgroup:CONTROLLERS:DIR' (v1). */
+  cgroupfs?: readonly string[];
   env: NodeJS.ProcessEnv;
   input?: string | Uint8Array;
   stdout?: Writable;
@@ -41,6 +43,7 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
     ...(req.rootfs !== undefined ? ['--rootfs', req.rootfs] : []),
     ...(req.mounts ?? []).flatMap((m) => (m.kind === 'bind' ? ['--bind', m.source, m.target] : ['--tmpfs', m.options, m.target])),
     ...(req.enter !== undefined ? ['--enter', String(req.enter)] : []),
+    ...(req.cgroupfs ?? []).flatMap((c) => ['--cgroupfs', c]),
     '--', req.file, ...req.args,
   ];
 }

@@ -3,7 +3,9 @@
  * namespaces. Its result resolves once the command has ended, every task is
  * gone, the counters are read and everything is torn down — whatever happens.
  */
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { HostCaps } from '../host/types.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
 import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
@@ -38,6 +40,13 @@ export interface Running {
   current(): Promise<CurrentUsage>;
   /** The live cumulative report: peaks so far, CPU so far, IO so far. */
   usage(): Promise<RunResult['usage']>;
+}
+
+/** The hierarchies to show inside at /sys/fs/cgroup, rooted at the sandbox's own cgroup. */
+function cgroupfsOf(caps: HostCaps): string[] {
+  if (caps.driver === 2) return ['cgroup2'];
+  const mounts = new Map(Object.values(caps.v1).map((h) => [h.mount, h.controllers.join(',')]));
+  return [...mounts].map(([mount, controllers]) => `cgroup:${controllers}:${basename(mount)}`);
 }
 
 function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
@@ -80,6 +89,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
     ...(rootfs ? { rootfs } : {}),
     ...(mounts.length ? { mounts } : {}),
+    cgroupfs: cgroupfsOf(p.caps),
     env: commandEnv(spec),
     ...io,
   };
