@@ -16,13 +16,13 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 async function run(command: string[], flags: RunFlags): Promise<number> {
   const builder = builderFrom(flags); // throws InvalidSpecError before anything exists
   const [file, ...args] = command as [string, ...string[]];
-  const release = holdSignals((line) => process.stderr.write(line + '\n'));
+  const held = holdSignals((line) => process.stderr.write(line + '\n'));
   let result;
   try {
     // With --json, stdout carries only the JSON: the command's stdout is in it.
-    result = await builder.run(file, args, { ...(flags.json ? {} : { stdout: process.stdout }), stderr: process.stderr });
+    result = await builder.run(file, args, { ...(flags.json ? {} : { stdout: process.stdout }), stderr: process.stderr, signal: held.signal });
   } finally {
-    release();
+    held.release();
   }
   if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stderr.write(`cgbox: report\n${formatReport(result)}`);
@@ -74,9 +74,9 @@ not found; 125 when cgbox itself failed (bad flag or value, the host cannot do i
 setup step failed) and the command did not run.
 
 Signals: while the run is going, cgbox catches SIGINT, SIGTERM and SIGHUP so that it can
-always tear the sandbox down. A terminal's ^C reaches the command too (same process group)
-and ends the run; a SIGTERM sent to cgbox's pid alone does not: the run goes on until it
-ends or --timeout fires.
+always tear the sandbox down. A terminal's ^C or hang-up reaches the command too (same
+process group), which decides how it ends; a SIGTERM sent to cgbox's pid alone ends the run
+as --timeout does (SIGTERM to every task, SIGKILL after the grace period).
 
 Examples:
   cgbox run --memory 256m --cpu-quota 0.5 -- make -j2

@@ -9,7 +9,10 @@ export function initBinary(): string {
   try {
     accessSync(INIT, constants.X_OK);
   } catch {
-    throw new SetupError('init', `${INIT} is missing: it is built at install from native/cgbox-init.c; run \`npm run build\` (needs a C compiler: apt-get install gcc)`);
+    throw new SetupError(
+      'init',
+      `${INIT} is missing: it is built at install from native/src/*.c with the system compiler (apt-get install gcc), then \`npm rebuild cgbox\` — or \`npm run build\` in a checkout of cgbox`,
+    );
   }
   return INIT;
 }

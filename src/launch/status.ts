@@ -1,4 +1,4 @@
-/** The init's status protocol on fd 3 (see native/cgbox-init.c), parsed line by line. */
+/** The init's status protocol on fd 3 (see native/src/report.h and main.c), parsed line by line. */
 import { constants } from 'node:os';
 
 export type InitMessage =
