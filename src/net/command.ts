@@ -5,6 +5,7 @@
  * twenty. A failure is a SetupError naming the step and what the tool said.
  */
 import { spawn } from 'node:child_process';
+import { toolEnv } from '../host/tools.js';
 import { SetupError } from '../spec/errors.js';
 
 export interface CommandResult {
@@ -16,7 +17,7 @@ export interface CommandResult {
 /** Runs `file args`, writing `input` to its stdin; never rejects for a non-zero exit. */
 export function runTool(file: string, args: readonly string[], input?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -10,7 +10,7 @@ import { attachLinux } from './attach.js';
 import { attachOvs } from './ovs-attach.js';
 import { checkOvs } from './ovs.js';
 import { reapNet } from './reap.js';
-import { onPath } from './tools.js';
+import { onPath } from '../host/tools.js';
 
 const TOOLS: ReadonlyArray<[tool: string, pkg: string]> = [
   ['ip', 'iproute2'],

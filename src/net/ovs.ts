@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { UnsupportedError } from '../spec/errors.js';
-import { onPath } from './tools.js';
+import { onPath } from '../host/tools.js';
 
 export interface OvsPort {
   bridge: string;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { SetupError } from '../spec/errors.js';
-import { toolPath } from './host.js';
+import { toolEnv } from '../host/tools.js';
 import { runInShell } from './shell.js';
 
 export interface ExecOptions {
@@ -29,7 +29,7 @@ export async function run(file: string, args: readonly string[], opts: ExecOptio
 
 function spawned(file: string, args: readonly string[], opts: ExecOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: toolPath(), LC_ALL: 'C' } });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: toolEnv() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -1,24 +1,6 @@
 /** What the host offers volumes: tools on PATH, filesystems the kernel knows, mounts. Synchronous, for check(). */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-
-/** The caller's PATH, and the sbin directories (mount, losetup, mkfs live there) a non-login PATH may lack. */
-export function toolPath(): string {
-  const dirs = (process.env.PATH || '/usr/bin:/bin').split(delimiter).filter(Boolean);
-  return [...dirs, ...['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => !dirs.includes(d))].join(delimiter);
-}
-
-export function onPath(tool: string): boolean {
-  for (const dir of toolPath().split(delimiter)) {
-    try {
-      accessSync(join(dir, tool), constants.X_OK);
-      return true;
-    } catch {
-      // next
-    }
-  }
-  return false;
-}
+export { onPath, toolPath } from '../host/tools.js';
+import { readFileSync } from 'node:fs';
 
 /** /proc/filesystems: what this kernel can mount (built in, or a module already loaded). */
 export function kernelHasFs(fs: string): boolean {

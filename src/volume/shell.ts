@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { toolPath } from './host.js';
+import { toolEnv } from '../host/tools.js';
 
 export interface ShellResult {
   code: number;
@@ -31,7 +31,7 @@ const shells: Shell[] = [];
 const busy = new Set<Shell>();
 
 function start(): Shell {
-  const sh = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PATH: toolPath(), LC_ALL: 'C' } });
+  const sh = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv() });
   sh.on('exit', () => {
     const i = shells.indexOf(sh);
     if (i >= 0) shells.splice(i, 1);
