@@ -38,10 +38,12 @@ export function driverFor(caps: HostCaps): CgroupDriver {
 
 let reaped: Promise<unknown> | undefined;
 
-/** Once per process: what runs of crashed processes left in our own cgroups. */
-function reapOnce(caps: HostCaps): Promise<unknown> {
+/**
+ * Once per process, in the background: what runs of crashed processes left.
+ * It touches only objects of dead owners, so no run waits for it.
+ */
+function reapOnce(caps: HostCaps): void {
   reaped ??= reapAll(caps).catch(() => []);
-  return reaped;
 }
 
 /** Devices named by resources ('volume') resolved in the spec's rates, now that they exist. */
@@ -63,7 +65,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   if ((spec.volumes.length || spec.rootfs) && !claimed('volume')) throw new UnsupportedError('.volume() and .rootfs()', 'this build of cgbox has no volume driver registered');
   for (const r of wanted) r.check?.(spec, caps);
   driver.plan(spec, caps, 'cgbox-check');
-  await reapOnce(caps);
+  reapOnce(caps);
 
   const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
