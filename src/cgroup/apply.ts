@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SetupError } from '../spec/errors.js';
 import { writeExisting } from './files.js';
+import { enableControllers } from './v2/leaf.js';
 import type { CgroupDir, CgroupDriver, CgroupPlan } from './types.js';
 
 async function write(path: string, value: string): Promise<void> {
@@ -20,7 +21,13 @@ async function write(path: string, value: string): Promise<void> {
 
 /** Creates each directory and calls `created` right after, so the caller can undo exactly what exists. */
 export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) => void): Promise<void> {
-  for (const p of plan.parentWrites) for (const w of p.writes) await write(`${p.path}/${w.file}`, w.value);
+  for (const p of plan.parentWrites) {
+    for (const w of p.writes) {
+      // v2's subtree_control obeys the no-internal-process rule: v2/leaf.ts deals with it.
+      if (plan.version === 2 && w.file === 'cgroup.subtree_control') await enableControllers(p.path, w.value, p.leaf);
+      else await write(`${p.path}/${w.file}`, w.value);
+    }
+  }
   for (const dir of plan.dirs) {
     try {
       mkdirSync(dir.path);

@@ -25,7 +25,12 @@ export interface CgroupDir {
 export interface CgroupPlan {
   version: 1 | 2;
   /** Writes to make in the parent before creating children (v2: cgroup.subtree_control). */
-  parentWrites: Array<{ path: string; writes: CgroupWrite[] }>;
+  parentWrites: Array<{
+    path: string;
+    writes: CgroupWrite[];
+    /** v2, when the parent is the caller's own cgroup: where its processes move so that it may enable controllers (v2/leaf.ts). */
+    leaf?: string;
+  }>;
   dirs: CgroupDir[];
   /** The cgroup.procs files the sandbox's init writes itself into before anything else runs. */
   procsFiles: string[];

@@ -208,6 +208,13 @@ describe('cgroupLayout', () => {
     });
   });
 
+  it('(c) a caller in cgbox.leaf (moved there by cgbox) nests in the cgroup above it', () => {
+    const leaf = '0::/system.slice/ci.service/cgbox.leaf\n';
+    expect(cgroupLayout(V2_MOUNTINFO, leaf).v2?.callerPath).toBe('/system.slice/ci.service');
+    expect(cgroupLayout(V2_MOUNTINFO, '0::/cgbox.leaf\n').v2?.callerPath).toBe('/');
+    expect(cgroupLayout(V2_MOUNTINFO, '0::/a/not-cgbox.leaf\n').v2?.callerPath).toBe('/a/not-cgbox.leaf');
+  });
+
   it('(d) a container view: the caller path is relative to the subtree the mount shows', () => {
     const layout = cgroupLayout(CONTAINER_MOUNTINFO, CONTAINER_CGROUP);
     expect(layout.v1.memory).toEqual({ mount: '/sys/fs/cgroup/memory', callerPath: '/', controllers: ['memory'] });

@@ -16,6 +16,14 @@ interface CgroupMount {
   controllers: string[];
 }
 
+/**
+ * cgroup v2: the leaf child of the caller's cgroup into which cgbox moves that
+ * cgroup's processes, so that the cgroup may enable controllers for the
+ * sandboxes beside it (the no-internal-process rule; src/cgroup/v2/leaf.ts).
+ * Not named cgbox-…: that prefix marks a run's leftovers.
+ */
+export const CALLER_LEAF = 'cgbox.leaf';
+
 export interface CgroupLayout {
   v1: Partial<Record<V1Controller, Hierarchy>>;
   v2?: Hierarchy;
@@ -55,6 +63,11 @@ export function parseProcCgroup(text: string): Map<string, string> {
   return paths;
 }
 
+/** A caller that sits in cgbox's leaf nests its sandboxes in the cgroup above, as the process that made the leaf does. */
+function aboveLeaf(path: string): string {
+  return path.endsWith(`/${CALLER_LEAF}`) ? path.slice(0, -CALLER_LEAF.length - 1) || '/' : path;
+}
+
 /** The caller's path relative to a mount that shows the subtree at `root`. */
 function relativeTo(root: string, path: string): string {
   if (root === '/') return path;
@@ -68,7 +81,7 @@ export function cgroupLayout(mountinfo: string, procCgroup: string): CgroupLayou
   for (const m of parseCgroupMounts(mountinfo)) {
     if (m.version === 2) {
       const path = paths.get('');
-      if (path !== undefined && !layout.v2) layout.v2 = { mount: m.mount, callerPath: relativeTo(m.root, path), controllers: [] };
+      if (path !== undefined && !layout.v2) layout.v2 = { mount: m.mount, callerPath: aboveLeaf(relativeTo(m.root, path)), controllers: [] };
       continue;
     }
     for (const c of m.controllers as V1Controller[]) {

@@ -108,6 +108,24 @@ describe('doctor', () => {
     expect(essentialsPass(checks)).toBe(true);
   });
 
+  it('v2: says where sandboxes nest and that the processes there move into cgbox.leaf first', () => {
+    const caps = v2Caps(['cpu', 'cpuset', 'memory', 'pids', 'io']);
+    const before = find(doctor(caps, { ...TOOLS, nesting: { inLeaf: false, processes: 3 } }), 'nesting (v2)');
+    expect(before).toMatchObject({ ok: true, essential: false });
+    expect(before.detail).toMatch(/runner\.service, which holds 3 processes .*moves them into .*runner\.service\/cgbox\.leaf.*no process itself/);
+    const after = find(doctor(caps, { ...TOOLS, nesting: { inLeaf: true, processes: 0 } }), 'nesting (v2)');
+    expect(after.detail).toMatch(/its processes are in .*cgbox\.leaf/);
+    const root = doctor(v2Caps(['memory'], { v2: { mount: '/sys/fs/cgroup', callerPath: '/', controllers: ['memory'] } }), TOOLS);
+    expect(find(root, 'nesting (v2)').detail).toMatch(/root cgroup.*exempts/);
+    expect(doctor(v1Caps(), TOOLS).some((c) => c.feature === 'nesting (v2)')).toBe(false);
+  });
+
+  it('v2 before 6.5: the swap peak is a lower bound', () => {
+    const checks = doctor(v2Caps(['cpu', 'memory', 'pids'], { swapPeak: false, kernel: '6.1.0' }), TOOLS);
+    expect(find(checks, 'memory.swap.peak')).toMatchObject({ ok: false, essential: false, fix: 'run Linux 6.5 or later' });
+    expect(find(doctor(v2Caps(['cpu', 'memory', 'pids']), TOOLS), 'memory.swap.peak').ok).toBe(true);
+  });
+
   it('not root fails', () => {
     const checks = doctor(v1Caps({ isRoot: false }), TOOLS);
     expect(find(checks, 'root')).toMatchObject({ ok: false, essential: true });

@@ -4,11 +4,13 @@
  * every verdict is unit-tested with doubles; probeTools() is the I/O it needs
  * beyond the cgroup probe (the init helper, tools on PATH).
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { initBinary } from '../launch/init-binary.js';
 import { SetupError } from '../spec/errors.js';
 import type { HostCaps, V1Controller } from './types.js';
+import { CALLER_LEAF } from './cgroup-mounts.js';
+import { hostCaps } from './probe.js';
 
 export interface Check {
   feature: string;
@@ -27,6 +29,16 @@ export interface ToolFacts {
   /** Absolute paths on PATH, or null when absent. */
   nsenter: string | null;
   cc: string | null;
+  /** cgroup v2: the state of the cgroup sandboxes nest in (probeNesting), when known. */
+  nesting?: NestingFacts;
+}
+
+/** cgroup v2's no-internal-process rule, as it stands for the caller's cgroup. */
+export interface NestingFacts {
+  /** The caller already sits in cgbox's leaf (CALLER_LEAF) below that cgroup. */
+  inLeaf: boolean;
+  /** Processes in that cgroup itself: cgbox moves them into the leaf at its first run. */
+  processes: number;
 }
 
 const bootWith = (param: string) => `boot with ${param} (Debian: append it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub, reboot)`;
@@ -83,11 +95,30 @@ function cgroupChecks(caps: HostCaps): Check[] {
       const fix =
         v2.callerPath === '/'
           ? `the kernel does not offer it: build with its CONFIG_ option and drop any cgroup_disable=${c.name} from the kernel command line`
-          : `delegate it to the caller's cgroup: echo +${c.name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes`;
+          : `delegate it to the caller's cgroup: echo +${c.name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes (systemd-run --scope -p Delegate=yes -- <command>)`;
       out.push(check(`${c.name} controller (v2)`, ok, c.neededBy === null, detail, fix));
     }
   }
   return out;
+}
+
+/** Where sandboxes nest on v2, and what cgbox does about the no-internal-process rule there. */
+function nestingCheck(caps: HostCaps, facts: NestingFacts | undefined): Check[] {
+  if (caps.driver !== 2 || !caps.v2) return [];
+  const dir = join(caps.v2.mount, caps.v2.callerPath);
+  const leaf = join(dir, CALLER_LEAF);
+  let detail: string;
+  if (caps.v2.callerPath === '/') {
+    detail = `sandboxes nest in the root cgroup, which the no-internal-process rule exempts`;
+  } else if (facts && (facts.inLeaf || facts.processes === 0)) {
+    detail = `sandboxes nest in ${dir}; its processes are in ${leaf}, so it may enable controllers for them`;
+  } else {
+    const n = facts ? `${facts.processes} process${facts.processes === 1 ? '' : 'es'} (this one among them)` : 'processes';
+    detail =
+      `sandboxes nest in ${dir}, which holds ${n}: at its first run cgbox moves them into ${leaf}, since cgroup v2 ` +
+      `lets a cgroup enable controllers for children only while it holds no process itself; ${dir}'s limits still hold for all`;
+  }
+  return [check('nesting (v2)', true, false, detail, '')];
 }
 
 function memoryChecks(caps: HostCaps): Check[] {
@@ -113,6 +144,13 @@ function memoryChecks(caps: HostCaps): Check[] {
   if (caps.driver === 2) {
     out.push(
       check('memory.peak', caps.memoryPeak, false, caps.memoryPeak ? 'usage.memory.peakBytes is the kernel\'s high-water mark' : 'absent (Linux < 5.19): peakBytes is a lower bound', 'run Linux 5.19 or later (Debian 12 ships 6.1)'),
+      check(
+        'memory.swap.peak',
+        caps.swapPeak !== false,
+        false,
+        caps.swapPeak !== false ? "usage.memory.swapPeakBytes is the kernel's high-water mark" : 'absent (Linux < 6.5): swapPeakBytes is a lower bound, usually 0',
+        'run Linux 6.5 or later',
+      ),
       check('cgroup.kill', caps.cgroupKill, false, caps.cgroupKill ? 'ends a sandbox in one write' : 'absent (Linux < 5.14): cgbox freezes the cgroup, then kills each task', 'run Linux 5.14 or later (Debian 12 ships 6.1)'),
     );
   }
@@ -123,6 +161,7 @@ export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
   return [
     check('root', caps.isRoot, true, caps.isRoot ? 'running as root' : 'not root: cgbox creates cgroups and namespaces', 'run as root (sudo cgbox …), or in the VM (vagrant/)'),
     ...cgroupChecks(caps),
+    ...nestingCheck(caps, tools.nesting),
     ...memoryChecks(caps),
     check('pids.peak', caps.pidsPeak, false, caps.pidsPeak ? `usage.pids.peak is the kernel's high-water mark (Linux ${caps.kernel})` : `absent (Linux ${caps.kernel} < 6.1): usage.pids.peak falls back to pids.current, 0 once a run is over`, 'run Linux 6.1 or later (Debian 12 ships 6.1)'),
     check('init helper', tools.init.ok, true, tools.init.ok ? tools.init.path : tools.init.why, 'build it: npm run build (or npm rebuild cgbox); it needs a C compiler: apt-get install gcc'),
@@ -156,5 +195,22 @@ export function probeTools(): ToolFacts {
   } catch (e) {
     init = { ok: false, why: e instanceof SetupError ? e.detail : String(e) };
   }
-  return { init, nsenter: onPath('nsenter'), cc: onPath('cc') };
+  const nesting = probeNesting(hostCaps());
+  return { init, nsenter: onPath('nsenter'), cc: onPath('cc'), ...(nesting ? { nesting } : {}) };
+}
+
+/** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */
+export function probeNesting(caps: HostCaps): NestingFacts | undefined {
+  if (caps.driver !== 2 || !caps.v2) return undefined;
+  const own = /^0::(.*)$/m.exec(readOr('/proc/self/cgroup'))?.[1] ?? '';
+  const procs = readOr(join(caps.v2.mount, caps.v2.callerPath, 'cgroup.procs')).split('\n').filter(Boolean);
+  return { inLeaf: own.endsWith(`/${CALLER_LEAF}`), processes: procs.length };
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }

@@ -69,6 +69,8 @@ export function probeHost(): HostCaps {
     swapTotalBytes: swapTotalBytes(),
     // memory.peak: 5.19; cgroup.kill: 5.14 — both are v2-only files.
     memoryPeak: driver === 1 || existsSync(join(v2Own, 'memory.peak')) || kernelAtLeast(5, 19),
+    // memory.swap.peak: 6.5 (Debian 12's 6.1 has memory.peak but not this).
+    swapPeak: swapAccounting && (driver === 1 || existsSync(join(v2Own, 'memory.swap.peak')) || kernelAtLeast(6, 5)),
     cgroupKill: driver === 2 && (existsSync(join(v2Own, 'cgroup.kill')) || kernelAtLeast(5, 14)),
     // pids.peak: 6.1 on v2, 6.? on v1; the root cgroup never has it, so go by the kernel.
     pidsPeak: driver === 1 ? kernelAtLeast(6, 1) && !!v1pids : kernelAtLeast(6, 1),

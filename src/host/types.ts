@@ -6,7 +6,10 @@ export type V1Controller = 'cpu' | 'cpuacct' | 'cpuset' | 'memory' | 'pids' | 'b
 export interface Hierarchy {
   /** Where it is mounted, e.g. /sys/fs/cgroup/memory. */
   mount: string;
-  /** The caller's cgroup relative to the mount, e.g. /process_api/38c1… ('/' at the top). */
+  /**
+   * The caller's cgroup relative to the mount, e.g. /process_api/38c1… ('/' at the top). On v2,
+   * when the caller sits in cgbox's leaf (CALLER_LEAF), the cgroup above it: where it nests sandboxes.
+   */
   callerPath: string;
   /** Controllers attached to this hierarchy (v1) or available to the caller's cgroup (v2). */
   controllers: string[];
@@ -27,6 +30,11 @@ export interface HostCaps {
   swapTotalBytes: number;
   /** v2 memory.peak (5.19); v1 always has memory.max_usage_in_bytes. */
   memoryPeak: boolean;
+  /**
+   * A swap high-water mark: v2 memory.swap.peak (6.5); v1 memsw.max_usage_in_bytes (with swap
+   * accounting). Absent (undefined) in older test doubles: read as present.
+   */
+  swapPeak?: boolean;
   /** v2 cgroup.kill (5.14). */
   cgroupKill: boolean;
   pidsPeak: boolean;

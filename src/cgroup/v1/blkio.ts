@@ -7,6 +7,9 @@ import type { V1ControllerDef } from './controller.js';
 
 const V1_WRITE_CAVEAT =
   'cgroup v1 throttles and counts writes only when they are direct (O_DIRECT) or fsynced by the task itself; buffered writeback runs in kernel threads and escapes the limit';
+/** An iops limit no disk reaches, written only to switch a device's counters on (see writes). */
+export const COUNT_ONLY_IOPS = 4_294_967_294;
+
 const V1_READ_NOTE = 'reads are throttled as the task issues them; page-cache hits cost nothing';
 
 function rules(rates: readonly DeviceRate[], kind: 'iops' | 'bps'): CgroupWrite[] {
@@ -27,11 +30,22 @@ export const blkio: V1ControllerDef = {
   name: 'blkio',
   needed: () => true,
   writes: (spec: SandboxSpec, caps) => {
-    const limited = new Set([...spec.iops, ...spec.bps].map((r) => `${r.device.major}:${r.device.minor}`));
-    // Counters start only once a rule exists for a device: "MAJ:MIN 0" (no limit) turns them on.
-    const counting = (caps.disks ?? [])
-      .filter((d) => !limited.has(`${d.major}:${d.minor}`))
-      .map((d) => ({ file: 'blkio.throttle.read_bps_device', value: `${d.major}:${d.minor} 0` }));
+    // Counters count only bios that meet a rule. On 6.18 any rule of the device does, "MAJ:MIN 0"
+    // (no limit) included; on 6.1 (Debian 12, measured in the VM tier) only a real limit in the
+    // bio's own direction. So every disk gets, in each direction without a rule of the spec's, an
+    // iops limit it never reaches: UINT_MAX - 1 (UINT_MAX means none; the kernel clamps its iops
+    // arithmetic, where a huge bps limit could overflow it).
+    const ruled = new Set(
+      [...spec.iops, ...spec.bps].flatMap((r) => [
+        ...(r.read !== undefined ? [`${r.device.major}:${r.device.minor} read`] : []),
+        ...(r.write !== undefined ? [`${r.device.major}:${r.device.minor} write`] : []),
+      ]),
+    );
+    const counting = (caps.disks ?? []).flatMap((d) =>
+      (['read', 'write'] as const)
+        .filter((dir) => !ruled.has(`${d.major}:${d.minor} ${dir}`))
+        .map((dir) => ({ file: `blkio.throttle.${dir}_iops_device`, value: `${d.major}:${d.minor} ${COUNT_ONLY_IOPS}` })),
+    );
     return [...counting, ...rules(spec.iops, 'iops'), ...rules(spec.bps, 'bps')];
   },
   limits: (spec) => ({

@@ -251,22 +251,25 @@ describe('cgroupV1.plan: blkio', () => {
   ];
   const blkioWrites = (s: SandboxSpec, caps = fakeCaps({ disks })) => cgroupV1.plan(s, caps, 'r').dirs.find((d) => d.hierarchy === 'blkio')!.writes;
 
-  it('turns the counters on for every disk with "MAJ:MIN 0" on read_bps_device', () => {
-    expect(blkioWrites(emptySpec())).toEqual([
-      { file: 'blkio.throttle.read_bps_device', value: '254:0 0' },
-      { file: 'blkio.throttle.read_bps_device', value: '8:0 0' },
-      { file: 'blkio.throttle.read_bps_device', value: '8:16 0' },
-    ]);
+  it('turns the counters on for every disk and direction with an iops limit no disk reaches', () => {
+    expect(blkioWrites(emptySpec())).toEqual(
+      ['254:0', '8:0', '8:16'].flatMap((d) => [
+        { file: 'blkio.throttle.read_iops_device', value: `${d} 4294967294` },
+        { file: 'blkio.throttle.write_iops_device', value: `${d} 4294967294` },
+      ]),
+    );
     expect(blkioWrites(emptySpec(), fakeCaps({ disks: undefined }))).toEqual([]);
   });
 
-  it('writes rules per direction, and no counting rule for a disk that has a rule', () => {
+  it('writes rules per direction, and no counting rule in a direction that has a rule', () => {
     const s = spec({
       iops: [{ device: vda, read: 100, write: 200 }],
       bps: [{ device: sda, write: 10 * MiB }],
     });
     expect(blkioWrites(s)).toEqual([
-      { file: 'blkio.throttle.read_bps_device', value: '8:16 0' },
+      { file: 'blkio.throttle.read_iops_device', value: '8:0 4294967294' },
+      { file: 'blkio.throttle.read_iops_device', value: '8:16 4294967294' },
+      { file: 'blkio.throttle.write_iops_device', value: '8:16 4294967294' },
       { file: 'blkio.throttle.read_iops_device', value: '254:0 100' },
       { file: 'blkio.throttle.write_iops_device', value: '254:0 200' },
       { file: 'blkio.throttle.write_bps_device', value: '8:0 10485760' },

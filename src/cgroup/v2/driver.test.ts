@@ -23,7 +23,7 @@ describe('cgroupV2.plan', () => {
     const plan = cgroupV2.plan(full, fakeCaps(), 'cgbox-r1');
     expect(plan.version).toBe(2);
     expect(plan.parentWrites).toEqual([
-      { path: CALLER, writes: [{ file: 'cgroup.subtree_control', value: '+cpuset +cpu +io +memory +pids' }] },
+      { path: CALLER, writes: [{ file: 'cgroup.subtree_control', value: '+cpuset +cpu +io +memory +pids' }], leaf: `${CALLER}/cgbox.leaf` },
     ]);
     expect(plan.dirs).toEqual([
       {
@@ -46,10 +46,16 @@ describe('cgroupV2.plan', () => {
     expect(Object.values(plan.limits).every((l) => l.enforced)).toBe(true);
   });
 
-  it('places the sandbox under spec.cgroupParent when given', () => {
+  it('places the sandbox under spec.cgroupParent when given, and never empties a parent the user named', () => {
     const plan = cgroupV2.plan({ ...emptySpec(), cgroupParent: '/cgbox.slice' }, fakeCaps(), 'cgbox-r2');
     expect(plan.parentWrites[0]?.path).toBe('/sys/fs/cgroup/cgbox.slice');
+    expect(plan.parentWrites[0]?.leaf).toBeUndefined();
     expect(plan.dirs[0]?.path).toBe('/sys/fs/cgroup/cgbox.slice/cgbox-r2');
+  });
+
+  it("never plans to move processes on a hybrid host (v1 controllers, the v2 hierarchy is not cgbox's)", () => {
+    const plan = cgroupV2.plan(emptySpec(), fakeCaps({ cgroupMode: 'hybrid', driver: 1 }), 'cgbox-r5');
+    expect(plan.parentWrites[0]?.leaf).toBeUndefined();
   });
 
   it('enables only what is needed and available for an unlimited spec', () => {

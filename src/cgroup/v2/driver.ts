@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { UnsupportedError } from '../../spec/errors.js';
 import type { SandboxSpec } from '../../spec/types.js';
 import type { HostCaps, Hierarchy } from '../../host/types.js';
+import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
 import type { CgroupDriver, CgroupPlan } from '../types.js';
 import type { Limits } from '../../report/types.js';
 import { V2_CONTROLLERS, type Translation, type V2Controller } from './controller.js';
@@ -29,8 +30,11 @@ export const cgroupV2: CgroupDriver = {
       throw new UnsupportedError('cgroup v2', 'no cgroup2 filesystem is mounted (mount -t cgroup2 none /sys/fs/cgroup)');
     }
     // A non-root parent must hold no processes of its own once controllers are enabled in its
-    // subtree_control (EBUSY otherwise): the caller must not live in the cgroup it names here.
+    // subtree_control (EBUSY otherwise). The caller's own cgroup holds the caller: its processes
+    // move into a leaf child first (leaf.ts). Only on a v2 host — never on a hybrid one's
+    // controller-less v2 hierarchy — and never for a parent the user named.
     const parent = posix.join(v2.mount, spec.cgroupParent ?? v2.callerPath);
+    const leaf = spec.cgroupParent === undefined && caps.driver === 2 ? { leaf: posix.join(parent, CALLER_LEAF) } : {};
     const path = posix.join(parent, name);
     const enable = controllersFor(spec, v2, parent);
     // Ordering rules, all of them: v2 has none of v1's (memsw ≥ memory, cpuset before a task
@@ -44,7 +48,7 @@ export const cgroupV2: CgroupDriver = {
     ];
     return {
       version: 2,
-      parentWrites: [{ path: parent, writes: [{ file: 'cgroup.subtree_control', value: enable.map((c) => `+${c}`).join(' ') }] }],
+      parentWrites: [{ path: parent, writes: [{ file: 'cgroup.subtree_control', value: enable.map((c) => `+${c}`).join(' ') }], ...leaf }],
       dirs: [{ hierarchy: UNIFIED, path, writes: parts.flatMap((p) => p.writes) }],
       procsFiles: [posix.join(path, 'cgroup.procs')],
       limits: Object.assign({}, ...parts.map((p) => p.limits)) as Limits,

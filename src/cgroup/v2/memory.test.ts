@@ -29,6 +29,14 @@ describe('memoryValues', () => {
     expect(t.limits.swap).toEqual({ value: 67108864, enforced: true });
   });
 
+  it('says when the swap peak will be a lower bound (no memory.swap.peak before 6.5)', () => {
+    const spec = { ...emptySpec(), memoryBytes: 64 * MiB, swapBytes: 64 * MiB };
+    const t = memoryValues(spec, fakeCaps({ kernel: '6.1.0', swapPeak: false }));
+    expect(t.limits.swap).toMatchObject({ value: 64 * MiB, enforced: true, reason: expect.stringMatching(/memory\.swap\.peak needs Linux 6\.5.*lower bound/) });
+    // No swap allowed: nothing to measure, nothing to say.
+    expect(memoryValues({ ...spec, swapBytes: undefined }, fakeCaps({ swapPeak: false })).limits.swap).toEqual({ value: 0, enforced: true });
+  });
+
   it('refuses swap without swap accounting, naming the fix', () => {
     const spec = { ...emptySpec(), memoryBytes: 256 * MiB, swapBytes: 64 * MiB };
     const caps = fakeCaps({ swapAccounting: false });

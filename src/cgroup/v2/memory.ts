@@ -17,6 +17,10 @@ const SWAP_FIX =
 const PEAK_FALLBACK =
   'memory.peak needs Linux 5.19: usage.memory.peakBytes is memory.current when the run was collected, a lower bound';
 
+const SWAP_PEAK_FALLBACK =
+  'memory.swap.peak needs Linux 6.5: usage.memory.swapPeakBytes is memory.swap.current when the run was collected, ' +
+  'a lower bound (usually 0: swap is freed when the tasks exit)';
+
 export function memoryValues(spec: SandboxSpec, caps: HostCaps): Translation {
   const out: Translation = { writes: [], limits: {} };
   const swap = spec.swapBytes ?? 0;
@@ -32,6 +36,7 @@ export function memoryValues(spec: SandboxSpec, caps: HostCaps): Translation {
     if (caps.swapAccounting) {
       out.writes.push({ file: 'memory.swap.max', value: `${swap}` });
       out.limits.swap = { value: swap, enforced: true };
+      if (swap > 0 && caps.swapPeak === false) out.limits.swap.reason = SWAP_PEAK_FALLBACK;
     } else if (caps.swapTotalBytes === 0) {
       out.limits.swap = { value: 0, enforced: true, reason: 'the host has no active swap' };
     } else {
