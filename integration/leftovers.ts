@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ownerPid } from '../src/run/names.js';
+import { ownerPid } from '../src/host/owners.js';
 import { releaseStandby } from '../src/index.js';
 
 /** A run's name (cgbox-<pid>-<hex>) whose owner is gone, or is this process. */

@@ -32,26 +32,10 @@ export function netNames(runName: string): NetNames {
 }
 
 /** Host devices a run makes are named cgb<hex> or cgi<hex>. */
+export { ownerGone, ownerPid } from '../host/owners.js';
+
 export function isRunDevice(name: string): boolean {
   return /^cg[bi][0-9a-f]{8,12}$/.test(name);
-}
-
-/** The owner pid of a run name (cgbox-<pid>-<hex>); undefined for any other name. */
-export function ownerPid(runName: string): number | undefined {
-  const m = /^cgbox-(\d+)-[0-9a-f]+$/.exec(runName);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** A run whose owner process is gone (a crash): what the reaper removes. */
-export function ownerGone(runName: string): boolean {
-  const pid = ownerPid(runName);
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { hostCaps } from '../host/probe.js';
 import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
-import { newRunName } from './names.js';
+import { newRunName } from '../host/owners.js';
 import { reapAll } from './reap.js';
 import type { AttachedResource } from './resource.js';
 import { RESOURCES } from './resources.js';
@@ -38,12 +38,10 @@ export function driverFor(caps: HostCaps): CgroupDriver {
 
 let reaped: Promise<unknown> | undefined;
 
-/**
- * Once per process, in the background: what runs of crashed processes left.
- * It touches only objects of dead owners, so no run waits for it.
- */
-function reapOnce(caps: HostCaps): void {
+/** Once per process, before its first run: what runs of crashed processes left. */
+function reapOnce(caps: HostCaps): Promise<unknown> {
   reaped ??= reapAll(caps).catch(() => []);
+  return reaped;
 }
 
 /** Devices named by resources ('volume') resolved in the spec's rates, now that they exist. */
@@ -65,7 +63,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   if ((spec.volumes.length || spec.rootfs) && !claimed('volume')) throw new UnsupportedError('.volume() and .rootfs()', 'this build of cgbox has no volume driver registered');
   for (const r of wanted) r.check?.(spec, caps);
   driver.plan(spec, caps, 'cgbox-check');
-  reapOnce(caps);
+  await reapOnce(caps);
 
   const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;

@@ -9,8 +9,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCaps } from '../host/types.js';
 import { parsePids } from '../cgroup/files.js';
+import { signalEach } from '../host/signal.js';
 import { removeCgroupDir } from '../cgroup/apply.js';
-import { PREFIX, ownerPid } from './names.js';
+import { PREFIX, ownerPid } from '../host/owners.js';
+import { RESOURCES } from './resources.js';
 
 export interface ReapOptions {
   /** Also remove cgroups of owners that are still alive (cgbox reap --all). */
@@ -43,13 +45,7 @@ async function findRunDirs(root: string, depth: number): Promise<string[]> {
 
 async function killTasks(dir: string): Promise<void> {
   if (existsSync(join(dir, 'cgroup.kill'))) return writeFile(join(dir, 'cgroup.kill'), '1');
-  for (const pid of parsePids(await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  signalEach(parsePids(await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')), 'SIGKILL');
 }
 
 /** Removes leftover run cgroups; returns the paths removed. */
@@ -70,8 +66,6 @@ export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promi
 
 /** Everything crashed runs left: cgroups, then each resource driver's objects. */
 export async function reapAll(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
-  // Imported here, not at the top: resource drivers may import this module's helpers.
-  const { RESOURCES } = await import('./resources.js');
   const removed = await reapCgroups(caps, opts);
   for (const r of RESOURCES) if (r.reap) removed.push(...(await r.reap({ all: opts.all ?? false })));
   return removed;

@@ -12,7 +12,7 @@ import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import type { HostCaps } from '../host/types.js';
 import { spawnStandby, type Standby } from '../launch/standby.js';
 import { emptySpec, type SandboxSpec } from '../spec/types.js';
-import { newRunName } from './names.js';
+import { newRunName } from '../host/owners.js';
 
 export interface Spare {
   name: string;

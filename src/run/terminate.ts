@@ -5,6 +5,7 @@
  * cgroup that no fork can race.
  */
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
+import { signalEach } from '../host/signal.js';
 
 export type EndReason = 'timeout' | 'abort' | 'stop';
 
@@ -14,16 +15,6 @@ export interface Terminator {
   /** Ends the run now: `signal` to every task, SIGKILL of the cgroup after the grace period. */
   end(why: EndReason, signal?: NodeJS.Signals, graceMs?: number): void;
   cancel(): void;
-}
-
-function signalAll(pids: number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // exited meanwhile
-    }
-  }
 }
 
 export function startTerminator(
@@ -44,7 +35,7 @@ export function startTerminator(
       await launched.started.catch(() => {});
       const init = await launched.initPid.catch(() => undefined);
       if (cancelled) return;
-      signalAll((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), signal);
+      signalEach((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), signal);
     })();
   };
   const timer = opts.timeoutUs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutUs / 1000) : undefined;

@@ -4,8 +4,7 @@
  * -tmpl: a template being built, -spare: a spare btrfs volume), so the
  * reaper can tell whose it is.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { newRunName, pidGone } from '../host/owners.js';
 
 const OBJECT = /^(cgbox-(\d+)-[0-9a-f]+)(?:-(v\d+|root|tmpl|spare))?(?:\.img)?$/;
 
@@ -24,8 +23,8 @@ export function reapable(name: string, all: boolean): boolean {
   if (!m) return false;
   if (all) return true;
   const owner = Number(m[2]);
-  return owner !== process.pid && !existsSync(`/proc/${owner}`);
+  return owner !== process.pid && pidGone(owner);
 }
 
 /** A name of the run form for work outside any run (making a template from the public API). */
-export const adHocRunName = () => `cgbox-${process.pid}-${randomBytes(4).toString('hex')}`;
+export const adHocRunName = newRunName;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { signalEach } from '../../host/signal.js';
 import { parsePids, readOptional, writeExisting } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
@@ -18,12 +19,6 @@ export async function freezeAndKill(dir: string): Promise<void> {
     if (state !== 'FREEZING') break;
     await sleep(5);
   }
-  for (const pid of parsePids(await readOptional(`${dir}/cgroup.procs`))) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  signalEach(parsePids(await readOptional(`${dir}/cgroup.procs`)), 'SIGKILL');
   await writeExisting(`${dir}/freezer.state`, 'THAWED');
 }
