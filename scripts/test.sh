@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Quick start, second command (and what CI runs): set up, then the whole suite.
+# --vm (CI passes it): then the VM tier too — cgroup v2 and cgroup v1 in qemu
+# (integration/vm/run.sh) — and the closing line counts both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+vm=0
+[ "${1:-}" = --vm ] && vm=1
 bash scripts/setup.sh
 report=$(mktemp /tmp/cgbox-test-report.XXXXXX.json)
-trap 'rm -f "$report"' EXIT
+summary=$(mktemp /tmp/cgbox-vm-summary.XXXXXX)
+trap 'rm -f "$report" "$summary"' EXIT
 status=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 # One plain closing line, 'N passed, N failed, N skipped', whatever the runner printed.
-node -e '
+counts=$(node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-' "$report" || echo "0 passed, 1 failed"
+  console.log(`${r.numPassedTests} ${r.numFailedTests} ${skipped}`);
+' "$report" || echo "0 1 0")
+read -r passed failed skipped <<<"$counts"
+if [ "$vm" = 1 ]; then
+  CGBOX_VM_SUMMARY="$summary" bash integration/vm/run.sh || status=1
+  echo "host suite: $passed passed, $failed failed, $skipped skipped"
+  # run.sh writes "VM PASSED FAILED SKIPPED" per VM it ran; none at all is a failure.
+  [ -s "$summary" ] || failed=$((failed + 1))
+  while read -r _ p f s; do passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s)); done <"$summary"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
