@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Quick start, second command (and what CI runs): set up, then the whole suite.
-# --vm (CI passes it): then the VM tier too — cgroup v2 and cgroup v1 in qemu
-# (integration/vm/run.sh) — and the closing line counts both.
+# Quick start, second command (and what CI runs): set up, then the whole suite —
+# the host suite, then the VM tier (cgroup v2 and cgroup v1 in qemu,
+# integration/vm/run.sh); the closing line counts both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-vm=0
-[ "${1:-}" = --vm ] && vm=1
+# The VM tier (cgroup v2, and v1 on an older kernel, in qemu) runs too unless CGBOX_VM=0.
+vm=1
+[ "${CGBOX_VM:-1}" = 0 ] && vm=0
 bash scripts/setup.sh
 report=$(mktemp /tmp/cgbox-test-report.XXXXXX.json)
 summary=$(mktemp /tmp/cgbox-vm-summary.XXXXXX)
