@@ -1,28 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport } from './format.js';
+import { MiB, fakeResult, type FakeResult } from './fake-result.js';
 import type { RunResult } from './types.js';
 
-const MiB = 2 ** 20;
-
 /** A run of a program that allocated past its 256 MiB limit and was OOM-killed. */
-function oomRun(overrides: Partial<RunResult> = {}): RunResult {
-  return {
+function oomRun(overrides: FakeResult = {}): RunResult {
+  return fakeResult({
     command: ['node', 'alloc.js', '300 MiB'],
     exitCode: null,
     signal: 'SIGKILL',
     ok: false,
-    timedOut: false,
     oomKilled: true,
-    durationMs: 1250,
-    stdout: '',
-    stderr: '',
     usage: {
       cpu: { usageUs: 625_000, userUs: 500_000, systemUs: 125_000, throttledPeriods: 0, throttledUs: 0 },
       memory: { peakBytes: 256 * MiB, swapPeakBytes: 0, oomKills: 1 },
       pids: { peak: 3 },
       io: { readBytes: 4096, writeBytes: 0, readOps: 1, writeOps: 0, devices: {} },
-      net: null,
-      volume: null,
     },
     limits: {
       memory: { value: 256 * MiB, enforced: true, reason: 'counts page cache and tmpfs pages as well as the process memory' },
@@ -32,7 +25,7 @@ function oomRun(overrides: Partial<RunResult> = {}): RunResult {
       iops: { value: '/dev/vda (254:0) read=100 write=-', enforced: true, reason: 'O_DIRECT only' },
     },
     ...overrides,
-  };
+  });
 }
 
 describe('formatReport', () => {

@@ -1,32 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { niceTicks, toSVG } from './svg.js';
+import { MiB, fakeResult, type FakeResult } from './fake-result.js';
 import type { RunResult, Sample } from './types.js';
 
-const MiB = 2 ** 20;
-
-function run(samples: Sample[] | undefined, overrides: Partial<RunResult> = {}): RunResult {
-  return {
+function run(samples: Sample[] | undefined, overrides: FakeResult = {}): RunResult {
+  return fakeResult({
     command: ['fixtures/bin/alloc', '--step-ms', '10', '100'],
-    exitCode: 0,
-    signal: null,
-    ok: true,
-    timedOut: false,
-    oomKilled: false,
     durationMs: 1050,
-    stdout: '',
-    stderr: '',
     usage: {
       cpu: { usageUs: 250_000, userUs: 200_000, systemUs: 50_000, throttledPeriods: 0, throttledUs: 0 },
       memory: { peakBytes: 100 * MiB, swapPeakBytes: 0, oomKills: 0 },
-      pids: { peak: 1 },
-      io: { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: {} },
-      net: null,
-      volume: null,
     },
     limits: { memory: { value: 128 * MiB, enforced: true }, cpuQuota: { value: 0.5, enforced: true } },
     ...(samples ? { samples } : {}),
     ...overrides,
-  };
+  });
 }
 
 /** 0 → 100 MiB in 21 samples 50 ms apart, a quarter of one CPU busy throughout. */

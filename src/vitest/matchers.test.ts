@@ -1,32 +1,21 @@
 /** Every cgbox/vitest matcher, passing and failing, with the exact messages — on hand-built results. */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../index.js';
+import { MiB, fakeResult, type FakeResult } from '../report/fake-result.js';
 import './index.js';
 
-const MiB = 2 ** 20;
-
-function result(overrides: Partial<RunResult> = {}): RunResult {
-  return {
+function result(overrides: FakeResult = {}): RunResult {
+  return fakeResult({
     command: ['node', 'server.js'],
-    exitCode: 0,
-    signal: null,
-    ok: true,
-    timedOut: false,
-    oomKilled: false,
-    durationMs: 1250,
-    stdout: '',
-    stderr: '',
     usage: {
       cpu: { usageUs: 2_500_000, userUs: 2_000_000, systemUs: 500_000, throttledPeriods: 0, throttledUs: 0 },
       memory: { peakBytes: 142 * MiB, swapPeakBytes: 0, oomKills: 0 },
       pids: { peak: 12 },
       io: { readBytes: 0, writeBytes: 3 * MiB, readOps: 0, writeOps: 768, devices: {} },
-      net: null,
-      volume: null,
     },
     limits: { memory: { value: 256 * MiB, enforced: true } },
     ...overrides,
-  };
+  });
 }
 
 const oom = () => result({ exitCode: null, signal: 'SIGKILL', ok: false, oomKilled: true, usage: { ...result().usage, memory: { peakBytes: 64 * MiB, swapPeakBytes: 0, oomKills: 1 } }, limits: { memory: { value: 64 * MiB, enforced: true } } });
