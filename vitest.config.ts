@@ -16,8 +16,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['integration/**/*.test.ts', 'examples/**/*.test.ts'],
-          // They measure time and CPU shares on a 2-core host: one file at a time.
+          // They measure time and CPU shares on a 2-core host, and check what is left on the host:
+          // one file at a time. vitest 4 sizes a project's pool from its own maxWorkers.
           fileParallelism: false,
+          maxWorkers: 1,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           globalSetup: ['integration/global-setup.ts'],

@@ -32,13 +32,15 @@ function mbrImage(): Buffer {
 describe('a partition', () => {
   beforeAll(() => {
     writeFileSync(IMAGE, mbrImage());
-    loop = execFileSync('losetup', ['--find', '--show', '--partscan', IMAGE], { encoding: 'utf8' }).trim();
-    partitioned = existsSync(`${loop}p1`);
-    if (!partitioned) {
-      console.warn(
-        `⚠ integration/devices.test.ts: the partition tests DID NOT RUN here — ${loop} shows no partition, so this kernel reads no partition tables (CONFIG_MSDOS_PARTITION is off). They run in the VM tier.`,
-      );
+    let why = '';
+    try {
+      loop = execFileSync('losetup', ['--find', '--show', '--partscan', IMAGE], { encoding: 'utf8' }).trim();
+      partitioned = existsSync(`${loop}p1`);
+      if (!partitioned) why = `${loop} shows no partition, so this kernel reads no partition tables (CONFIG_MSDOS_PARTITION is off)`;
+    } catch (e) {
+      why = `no loop device could be set up: ${(e as Error).message.split('\n')[0]}`;
     }
+    if (!partitioned) console.warn(`⚠ integration/devices.test.ts: the partition tests DID NOT RUN here — ${why}. They run in the VM tier.`);
   });
   afterAll(() => {
     if (loop) execFileSync('losetup', ['--detach', loop]);

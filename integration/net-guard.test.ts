@@ -43,7 +43,10 @@ function makeNs(n: typeof OUT, route: string): void {
     `ip -n ${n.ns} addr add ${n.ip}/24 dev eth0 && ip -n ${n.ns} link set eth0 up && ip -n ${n.ns} link set lo up && ip -n ${n.ns} route add ${route} via ${n.hostIp}`);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  // A process's first networked run (re)applies the guard, whose chains are refilled and so
+  // restart their counters: do that now, before any test reads them.
+  await sandbox().net({}).run('true');
   forwardBefore = readFileSync(FORWARD, 'utf8').trim();
   makeNs(OUT, 'default');
   makeNs(CTL, '198.18.77.0/24');

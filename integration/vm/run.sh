@@ -98,7 +98,7 @@ project_disk() {
 CORE=(memory swap cpu pids io isolation)
 # Only where they can run: v2 specifics, LVM thin volumes, OVS shaping (the
 # last two are written beside this tier: included once they exist).
-V2_ONLY=(cgroup-v2 volume-lvm net-ovs)
+V2_ONLY=(cgroup-v2 volume-lvm net-ovs devices)
 
 suite_files() { # VM → the test files, relative to the project
   local vm=$1 names=("${CORE[@]}") f out=()
