@@ -34,7 +34,7 @@ describe('block IO (O_DIRECT)', () => {
     }
   });
 
-  it('counts IO without any limit set (cgbox switches each disk's counters on itself)', async () => {
+  it('counts IO without any limit set (cgbox switches the counters of each disk on itself)', async () => {
     const r = await sandbox().run(fixture('dwrite'), [FILE, '50', '8192']);
     expect(r.exitCode).toBe(0);
     expect(r.usage.io.devices[key]).toMatchObject({ writeOps: 50, writeBytes: 50 * 8192 });
