@@ -13,6 +13,7 @@ import { uplinkName } from '../dist/net/uplink.js';
 import { Teardown } from '../dist/run/teardown.js';
 import { hostCaps } from '../dist/host/probe.js';
 import { sandbox } from '../dist/index.js';
+import { interleavedMedians } from './measure.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const spec = sandbox().net({ bandwidth: '10mbit' }).spec;
@@ -94,21 +95,7 @@ const addr = JSON.parse(await new Promise((resolve) => {
   c.on('exit', () => resolve(out));
 }))[0].addr_info[0];
 [gw, prefix] = [addr.local, addr.prefixlen];
-for (const fn of Object.values(cases)) await fn();
-
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, fn] of Object.entries(cases)) {
-    const t0 = performance.now();
-    await fn();
-    times[name].push(performance.now() - t0);
-  }
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const m = await interleavedMedians(cases, ROUNDS);
 const [raw, batched, cgbox] = Object.values(m);
 console.log(`network setup + teardown per sandbox, median of ${ROUNDS} interleaved rounds:`);
 for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(36)} ${v.toFixed(1)} ms`);

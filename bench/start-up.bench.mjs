@@ -3,6 +3,7 @@
 // ratios; the goal (DESIGN, issue 2) is cgbox at most 2× the `unshare` figure.
 import { spawn } from 'node:child_process';
 import { sandbox } from '../dist/index.js';
+import { interleavedMedians } from './measure.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const UNSHARE = ['--pid', '--fork', '--mount-proc', '--mount', '--uts', '--ipc', '--net', '--cgroup', 'true'];
@@ -36,21 +37,7 @@ const cases = {
   "cgbox memory('64m').pids(64)": cgbox,
 };
 
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-for (const fn of Object.values(cases)) await fn(); // warm up: first-run reap, page cache
-for (let i = 0; i < ROUNDS; i++) {
-  for (const [name, fn] of Object.entries(cases)) {
-    const t0 = performance.now();
-    await fn();
-    times[name].push(performance.now() - t0);
-  }
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const m = await interleavedMedians(cases, ROUNDS);
 const [bare, unshare, cold, warm] = Object.values(m);
 console.log(`start-up, median of ${ROUNDS} interleaved rounds:`);
 for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(34)} ${v.toFixed(2)} ms`);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { btrfsTemplate, releaseSpareVolumes, sandbox } from '../dist/index.js';
+import { interleavedMedians } from './measure.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const TEMPLATE = fileURLToPath(new URL('../fixtures/volume-template', import.meta.url));
@@ -45,28 +46,15 @@ const raw = {
 };
 
 const cases = { ...Object.fromEntries(Object.entries(cgbox).map(([k, f]) => [`cgbox ${k}`, f])), ...Object.fromEntries(Object.entries(raw).map(([k, f]) => [`raw ${k}`, f])) };
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+let m;
 try {
-  for (const fn of Object.values(cases)) await fn(); // warm up: pool, template, first-run reap
-  for (const fn of Object.values(cases)) await fn(); // second use: spares from here on
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const [name, fn] of Object.entries(cases)) {
-      const t0 = performance.now();
-      await fn();
-      times[name].push(performance.now() - t0);
-    }
-  }
+  for (const fn of Object.values(cases)) await fn(); // first use: pool, template, first-run reap
+  m = await interleavedMedians(cases, ROUNDS); // its own warm-up is the second use: spares from here on
 } finally {
   await releaseSpareVolumes();
   rmSync(MNT, { recursive: true, force: true });
   rmSync(SCRATCH, { recursive: true, force: true });
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 console.log(`volumes, median of ${ROUNDS} interleaved rounds (cgbox: whole run of \`true\`; raw: the commands in one sh script):`);
 for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(30)} ${v.toFixed(2)} ms`);
 console.log('what a volume adds to a sandbox (cgbox with it − cgbox without), against the raw commands:');
