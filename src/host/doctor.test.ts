@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { doctor, essentialsPass, type Check, type ToolFacts } from './doctor.js';
+import { V1_NAMES, fakeV1Caps } from './fake-caps.js';
 import type { HostCaps, V1Controller } from './types.js';
 
-const V1_NAMES: V1Controller[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'freezer'];
-
-/** This Debian host: v1 hybrid, swap accounting on, no swap. */
-function v1Caps(over: Partial<HostCaps> = {}): HostCaps {
-  const v1 = Object.fromEntries(V1_NAMES.map((c) => [c, { mount: `/sys/fs/cgroup/${c}`, callerPath: '/', controllers: [c] }]));
-  return {
-    cgroupMode: 'hybrid',
-    driver: 1,
-    v1,
-    v2: { mount: '/sys/fs/cgroup/unified', callerPath: '/', controllers: [] },
-    swapAccounting: true,
-    swapTotalBytes: 0,
-    memoryPeak: true,
-    cgroupKill: false,
-    pidsPeak: true,
-    isRoot: true,
-    onlineCpus: [0, 1],
-    onlineMems: [0],
-    kernel: '6.1.0-18-amd64',
-    ...over,
-  };
-}
+const v1Caps = fakeV1Caps;
 
 function v2Caps(controllers: string[], over: Partial<HostCaps> = {}): HostCaps {
   return v1Caps({

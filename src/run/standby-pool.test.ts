@@ -1,25 +1,17 @@
 /** Spares on hosts that lack a controller: made from what exists, never an unhandled rejection. */
 import { describe, expect, it } from 'vitest';
 import { cgroupV1 } from '../cgroup/v1/driver.js';
+import { fakeV1Caps } from '../host/fake-caps.js';
 import type { HostCaps } from '../host/types.js';
 import { emptySpec } from '../spec/types.js';
 import { fits, type Spare } from './standby-pool.js';
 
-const h = (c: string) => ({ mount: `/sys/fs/cgroup/${c}`, callerPath: '/', controllers: [c] });
-const caps = (withCpuset: boolean): HostCaps => ({
-  cgroupMode: 'v1',
-  driver: 1,
-  v1: { cpu: h('cpu'), cpuacct: h('cpuacct'), memory: h('memory'), pids: h('pids'), blkio: h('blkio'), freezer: h('freezer'), ...(withCpuset ? { cpuset: h('cpuset') } : {}) },
-  swapAccounting: true,
-  swapTotalBytes: 0,
-  memoryPeak: true,
-  cgroupKill: false,
-  pidsPeak: true,
-  isRoot: true,
-  onlineCpus: [0, 1],
-  onlineMems: [0],
-  kernel: '6.18.0',
-});
+/** This host, with or without a cpuset hierarchy. */
+function caps(withCpuset: boolean): HostCaps {
+  const c = fakeV1Caps();
+  if (!withCpuset) delete c.v1.cpuset;
+  return c;
+}
 
 describe('spare fitting', () => {
   it('a spare holds every hierarchy a plan on this host can need', () => {
