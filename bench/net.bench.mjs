@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { netDriver } from '../dist/net/driver.js';
 import { uplinkName } from '../dist/net/uplink.js';
-import { Teardown } from '../dist/run/teardown.js';
+import { Teardown } from '../dist/resource/teardown.js';
 import { hostCaps } from '../dist/host/probe.js';
 import { sandbox } from '../dist/index.js';
 import { interleavedMedians } from './measure.mjs';

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SetupError, sandbox } from '../src/index.js';
 import { hostCaps, probeHost } from '../src/host/probe.js';
-import { doctor, essentialsPass, probeTools } from '../src/host/doctor.js';
+import { doctor, essentialsPass, probeTools } from '../src/doctor/doctor.js';
 import { formatChecks } from '../src/cli/doctor-command.js';
 import { killCgroup } from '../src/cgroup/v2/kill.js';
 import { resolveBlockDevice } from '../src/host/block-device.js';

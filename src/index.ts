@@ -12,7 +12,7 @@ export { parseBytes, parseDurationUs } from './spec/units.js';
 export { bytes as formatBytes, micros as formatMicros, millis as formatMillis } from './report/human.js';
 export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
 export type { HostCaps } from './host/types.js';
-export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './host/doctor.js';
+export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './doctor/doctor.js';
 export { reapAll, reapCgroups } from './run/reap.js';
 export { releaseStandby } from './run/release.js';
 export { btrfsTemplate } from './volume/template.js';

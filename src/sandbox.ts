@@ -320,7 +320,7 @@ export class SandboxBuilder {
    * resolves to zx's ProcessOutput with `.report`, the RunResult.
    */
   $(pieces: TemplateStringsArray, ...args: unknown[]): SandboxProcess {
-    return new SandboxProcess(this, pieces, args);
+    return new SandboxProcess((file, argv, opts) => this.run(file, argv, opts), pieces, args);
   }
 }
 

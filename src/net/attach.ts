@@ -6,7 +6,7 @@
  * batch that stops halfway leaves nothing behind.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { AttachedResource, ResourceContext } from '../run/resource.js';
+import type { AttachedResource, ResourceContext } from '../resource/types.js';
 import type { LimitReport } from '../report/types.js';
 import { SetupError } from '../spec/errors.js';
 import type { NetworkSpec } from '../spec/types.js';

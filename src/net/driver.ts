@@ -3,7 +3,7 @@
  * gives the sandbox a namespace of its own with eth0 on a host bridge —
  * a Linux bridge (attach.ts) or Open vSwitch (ovs-attach.ts).
  */
-import type { ResourceDriver } from '../run/resource.js';
+import type { ResourceDriver } from '../resource/types.js';
 import { UnsupportedError } from '../spec/errors.js';
 import type { NetworkSpec, SandboxSpec } from '../spec/types.js';
 import { attachLinux } from './attach.js';

@@ -5,7 +5,7 @@
  * address (its internal port), leased like on a Linux bridge; the guard
  * covers the internal port, so OVS sandboxes get no route out either.
  */
-import type { AttachedResource, ResourceContext } from '../run/resource.js';
+import type { AttachedResource, ResourceContext } from '../resource/types.js';
 import { SetupError } from '../spec/errors.js';
 import type { NetworkSpec } from '../spec/types.js';
 import { removeDevices } from './attach.js';

@@ -14,11 +14,11 @@ import { PermissionError, UnsupportedError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from '../host/owners.js';
 import { reapAll } from './reap.js';
-import type { AttachedResource } from './resource.js';
+import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
 import { countRun, discardSpare, fits, refill, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
-import { Teardown } from './teardown.js';
+import { Teardown } from '../resource/teardown.js';
 
 export interface Prepared {
   spec: SandboxSpec;

@@ -1,5 +1,5 @@
 /** The resource drivers a run consults, in setup order (teardown runs in reverse). */
-import type { ResourceDriver } from './resource.js';
+import type { ResourceDriver } from '../resource/types.js';
 import { volumeResource } from '../volume/resource.js';
 import { netDriver } from '../net/driver.js';
 

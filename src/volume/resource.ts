@@ -9,7 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MountRequest } from '../launch/spawn.js';
 import type { Limits } from '../report/types.js';
-import type { ResourceContext, ResourceDriver } from '../run/resource.js';
+import type { ResourceContext, ResourceDriver } from '../resource/types.js';
 import { SetupError } from '../spec/errors.js';
 import { type SandboxSpec, VOLUME_DEVICE } from '../spec/types.js';
 import { ensurePool, mountedPool } from './btrfs-pool.js';

@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LimitReport } from '../report/types.js';
-import type { Teardown } from '../run/teardown.js';
+import type { Teardown } from '../resource/teardown.js';
 import { type Pool } from './btrfs-pool.js';
 import { deleteSubvolume, snapshot } from './btrfs-subvolume.js';
 import type { VolumeConfig } from './config.js';

@@ -1,6 +1,6 @@
 /** What every volume backend (tmpfs, loop, btrfs, lvm) provides to the volume resource. */
 import type { LimitReport } from '../report/types.js';
-import type { Teardown } from '../run/teardown.js';
+import type { Teardown } from '../resource/teardown.js';
 import type { BlockDevice, VolumeSpec } from '../spec/types.js';
 import type { VolumeConfig } from './config.js';
 

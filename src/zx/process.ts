@@ -8,8 +8,14 @@
 import { Writable } from 'node:stream';
 import type { ProcessOutput } from 'zx/core';
 import type { RunResult } from '../report/types.js';
-import type { SandboxBuilder } from '../sandbox.js';
 import { buildCommand } from './command.js';
+
+/** How the process runs its command: the builder's own run(), handed in. */
+export type RunCommand = (
+  file: string,
+  args: readonly string[],
+  opts: { stdout: Writable; stderr: Writable; signal: AbortSignal },
+) => Promise<RunResult>;
 
 /** zx's ProcessOutput (stdout, stderr, exitCode, signal, ok, text(), lines(), json()…) plus the sandbox's report. */
 export type SandboxOutput = ProcessOutput & { readonly report: RunResult };
@@ -27,16 +33,16 @@ export class SandboxProcess implements PromiseLike<SandboxOutput> {
   private readonly settled: Promise<Settled>;
 
   /** @internal use builder.$`…` */
-  constructor(builder: SandboxBuilder, pieces: TemplateStringsArray, args: readonly unknown[]) {
+  constructor(run: RunCommand, pieces: TemplateStringsArray, args: readonly unknown[]) {
     const from = new Error().stack ?? '';
     // Never rejects: an output nobody awaits must not become an unhandled rejection.
-    this.settled = this.start(builder, pieces, args, from).then(
+    this.settled = this.start(run, pieces, args, from).then(
       (output) => ({ output }),
       (error: unknown) => ({ error }),
     );
   }
 
-  private async start(builder: SandboxBuilder, pieces: TemplateStringsArray, args: readonly unknown[], stack: string): Promise<SandboxOutput> {
+  private async start(run: RunCommand, pieces: TemplateStringsArray, args: readonly unknown[], stack: string): Promise<SandboxOutput> {
     // zx is loaded on first use only: importing cgbox stays as fast as it was.
     const { quote, ProcessOutput, Fail } = await import('zx/core');
     const cmd = await buildCommand(quote, pieces, args);
@@ -49,7 +55,7 @@ export class SandboxProcess implements PromiseLike<SandboxOutput> {
           done();
         },
       });
-    const report = await builder.run(SHELL, ['-c', PREFIX + cmd], { stdout: tee(process.stdout), stderr: tee(process.stderr), signal: this.abort.signal });
+    const report = await run(SHELL, ['-c', PREFIX + cmd], { stdout: tee(process.stdout), stderr: tee(process.stderr), signal: this.abort.signal });
     const output = new ProcessOutput({
       code: report.exitCode,
       signal: report.signal as NodeJS.Signals | null,

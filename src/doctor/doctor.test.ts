@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { doctor, essentialsPass, type Check, type ToolFacts } from './doctor.js';
-import { V1_NAMES, fakeV1Caps } from './fake-caps.js';
-import type { HostCaps, V1Controller } from './types.js';
+import { V1_NAMES, fakeV1Caps } from '../host/fake-caps.js';
+import type { HostCaps, V1Controller } from '../host/types.js';
 
 const v1Caps = fakeV1Caps;
 

@@ -8,9 +8,9 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { initBinary } from '../launch/init-binary.js';
 import { SetupError } from '../spec/errors.js';
-import type { HostCaps, V1Controller } from './types.js';
-import { CALLER_LEAF } from './cgroup-mounts.js';
-import { hostCaps } from './probe.js';
+import type { HostCaps, V1Controller } from '../host/types.js';
+import { CALLER_LEAF } from '../host/cgroup-mounts.js';
+import { hostCaps } from '../host/probe.js';
 
 export interface Check {
   feature: string;
