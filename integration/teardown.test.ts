@@ -31,7 +31,7 @@ describe('teardown on failure', () => {
     const parent = `/cgbox-partial-${process.pid}`;
     const caps = hostCaps();
     for (const [name, h] of Object.entries(caps.v1)) {
-      if (name === 'pids') continue;
+      if (name === 'pids' || !h) continue;
       const d = join(h.mount, parent);
       mkdirSync(d);
       made.push(d);

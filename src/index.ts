@@ -17,3 +17,4 @@ export { reapAll, reapCgroups } from './run/reap.js';
 export { releaseStandby } from './run/release.js';
 export { btrfsTemplate } from './volume/template.js';
 export { releaseSpareVolumes } from './volume/btrfs-spares.js';
+export { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';

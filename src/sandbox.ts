@@ -13,7 +13,8 @@ import { StartedSandbox } from './started-sandbox.js';
 import { SandboxProcess } from './zx/process.js';
 import { isInterfaceName, parseBandwidth, parseCidr, type BandwidthInput } from './spec/network.js';
 import { InvalidSpecError } from './spec/errors.js';
-import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeDriver, VolumeSpec } from './spec/types.js';
+import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeSpec } from './spec/types.js';
+import { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
 import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
 import { formatCpuList, parseBytes, parseCpuList, parseDurationUs } from './spec/units.js';
 
@@ -39,7 +40,6 @@ export interface VolumeOptions {
   fs?: 'ext4' | 'xfs' | 'btrfs';
 }
 
-const VOLUME_DRIVERS: readonly VolumeDriver[] = ['auto', 'tmpfs', 'loop', 'btrfs', 'lvm'];
 const FILESYSTEMS = ['ext4', 'xfs', 'btrfs'] as const;
 
 function isDirectory(path: string): boolean {

@@ -4,8 +4,8 @@
  * root — and a dumb writer applies them in order.
  */
 import type { SandboxSpec } from '../spec/types.js';
-import type { HostCaps } from '../host/types.js';
-import type { Limits, Usage } from '../report/types.js';
+import type { Hierarchy, HostCaps } from '../host/types.js';
+import { zeroIo, type Limits, type Usage } from '../report/types.js';
 
 export interface CgroupWrite {
   file: string;
@@ -41,6 +41,36 @@ export interface CgroupPlan {
 /** Usage that cgroups measure; net and volume come from their own drivers. */
 export type CgroupUsage = Omit<Usage, 'net' | 'volume'>;
 
+/** What `cgbox doctor` says of a controller. */
+export interface ControllerDoctorFacts {
+  /** The runs that need it, or null when every run does (a host without it cannot run sandboxes). */
+  neededBy: string | null;
+  /** What the kernel needs for it: its CONFIG_ options. */
+  config: string;
+}
+
+/** One controller's share of the report: the sections (or fields of them) it reads. */
+export type UsagePart = { [K in keyof CgroupUsage]?: Partial<CgroupUsage[K]> };
+
+/** What a run that touched nothing reads: the base the controllers' parts are laid on. */
+export function zeroUsage(): CgroupUsage {
+  return {
+    cpu: { usageUs: 0, userUs: 0, systemUs: 0, throttledPeriods: 0, throttledUs: 0 },
+    memory: { peakBytes: 0, swapPeakBytes: 0, oomKills: 0 },
+    pids: { peak: 0 },
+    io: zeroIo(),
+  };
+}
+
+/** The parts laid over zeroUsage(), section by section, in the controllers' order. */
+export function mergeUsage(parts: readonly UsagePart[]): CgroupUsage {
+  const usage = zeroUsage();
+  for (const part of parts) {
+    for (const key of Object.keys(part) as Array<keyof CgroupUsage>) Object.assign(usage[key], part[key]);
+  }
+  return usage;
+}
+
 /** What is in use right now: for live stats and timeline samples. */
 export interface CurrentUsage {
   /** CPU time used so far, exact. */
@@ -53,6 +83,8 @@ export interface CurrentUsage {
 
 export interface CgroupDriver {
   readonly version: 1 | 2;
+  /** The hierarchies its controllers live in on this host, each once: where runs' cgroups are made and looked for. */
+  hierarchies(caps: HostCaps): Hierarchy[];
   /** Pure translation: spec + host → directories and writes. Throws UnsupportedError. */
   plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan;
   /** Read the run's counters back into the report shape. */

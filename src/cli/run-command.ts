@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatReport, toSVG } from '../index.js';
+import { formatReport, toSVG, VOLUME_DRIVERS } from '../index.js';
 import { exitStatus } from './exit-status.js';
 import { holdSignals } from './hold-signals.js';
 import { builderFrom, type RunFlags } from './run-flags.js';
@@ -57,7 +57,7 @@ export function runCommand(program: Command): void {
     .option('--timeout <dur>', 'end the run after 10s, 300ms, 2m (a bare number is ms): SIGTERM, then SIGKILL 2s later')
     .option('--json', 'print the whole result as JSON on stdout (the command\'s stdout is inside it, not streamed)')
     .option('--plot <file.svg>', 'sample memory and CPU every 50ms and draw the timeline, with the limits, as SVG into this file')
-    .option('--volume <path:size[:driver]>', 'a disposable volume at PATH inside, of SIZE; DRIVER auto (default), tmpfs, loop, btrfs or lvm (repeatable)', collect)
+    .option('--volume <path:size[:driver]>', `a disposable volume at PATH inside, of SIZE; DRIVER ${VOLUME_DRIVERS.join(', ')} (default auto) (repeatable)`, collect)
     .option('--rootfs <dir>', 'run inside a copy-on-write copy of DIR as / (fresh /proc, minimal /dev)')
     .passThroughOptions()
     .addHelpText(

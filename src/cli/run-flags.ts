@@ -3,7 +3,7 @@
  * no rules of its own: values go to the builder as typed, so a bad one fails
  * with the builder's InvalidSpecError, naming the method and what it accepts.
  */
-import { InvalidSpecError, sandbox, type NetworkOptions, type Rate, type SandboxBuilder, type VolumeOptions } from '../index.js';
+import { InvalidSpecError, sandbox, VOLUME_DRIVERS, type NetworkOptions, type Rate, type SandboxBuilder, type VolumeOptions } from '../index.js';
 
 /** What commander collects for `cgbox run`: every value still text. */
 export interface RunFlags {
@@ -65,12 +65,10 @@ export function parseEnv(text: string): [string, string] {
   return [text.slice(0, i), text.slice(i + 1)];
 }
 
-const VOLUME_DRIVERS = ['auto', 'tmpfs', 'loop', 'btrfs', 'lvm'];
-
 /** "PATH:SIZE" or "PATH:SIZE:DRIVER", split from the right (a path may hold a colon). */
 export function parseVolume(text: string): { path: string; size: string; driver?: VolumeOptions['driver'] } {
   const parts = text.split(':');
-  const driver = parts.length >= 3 && VOLUME_DRIVERS.includes(parts.at(-1)!) ? (parts.pop() as VolumeOptions['driver']) : undefined;
+  const driver = parts.length >= 3 && (VOLUME_DRIVERS as readonly string[]).includes(parts.at(-1)!) ? (parts.pop() as VolumeOptions['driver']) : undefined;
   const size = parts.pop();
   const path = parts.join(':');
   if (!path || !size) throw new InvalidSpecError('--volume', text, `expected PATH:SIZE or PATH:SIZE:DRIVER (DRIVER: ${VOLUME_DRIVERS.join(', ')}), e.g. /data:100m:btrfs`);

@@ -8,9 +8,13 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { initBinary } from '../launch/init-binary.js';
 import { SetupError } from '../spec/errors.js';
-import type { HostCaps, V1Controller } from '../host/types.js';
+import type { HostCaps } from '../host/types.js';
+import { V1_CONTROLLERS } from '../cgroup/v1/controllers.js';
+import { V2_CONTROLLERS } from '../cgroup/v2/controllers.js';
 import { CALLER_LEAF } from '../host/cgroup-mounts.js';
 import { hostCaps } from '../host/probe.js';
+import { VOLUME_BACKENDS } from '../volume/backends.js';
+import { volumeConfig } from '../volume/config.js';
 
 export interface Check {
   feature: string;
@@ -31,6 +35,8 @@ export interface ToolFacts {
   cc: string | null;
   /** cgroup v2: the state of the cgroup sandboxes nest in (probeNesting), when known. */
   nesting?: NestingFacts;
+  /** Each volume backend: null when this host can make its volumes, else why not (naming the fix). */
+  volumes?: Record<string, string | null>;
 }
 
 /** cgroup v2's no-internal-process rule, as it stands for the caller's cgroup. */
@@ -43,25 +49,6 @@ export interface NestingFacts {
 
 const bootWith = (param: string) => `boot with ${param} (Debian: append it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub, reboot)`;
 
-/** v1: which runs need each controller, and the kernel option behind it. */
-const V1: ReadonlyArray<{ name: V1Controller; neededBy: string | null; config: string }> = [
-  { name: 'cpu', neededBy: '.cpuShares() and .cpuQuota()', config: 'CONFIG_CGROUP_SCHED, CONFIG_CFS_BANDWIDTH' },
-  { name: 'cpuacct', neededBy: null, config: 'CONFIG_CGROUP_CPUACCT' },
-  { name: 'cpuset', neededBy: '.cpus()', config: 'CONFIG_CPUSETS' },
-  { name: 'memory', neededBy: null, config: 'CONFIG_MEMCG' },
-  { name: 'pids', neededBy: null, config: 'CONFIG_CGROUP_PIDS' },
-  { name: 'blkio', neededBy: null, config: 'CONFIG_BLK_CGROUP, CONFIG_BLK_DEV_THROTTLING' },
-  { name: 'freezer', neededBy: null, config: 'CONFIG_CGROUP_FREEZER' },
-];
-
-/** v2: cpu, memory and pids are enabled for every run (the report reads them); cpuset and io on demand. */
-const V2: ReadonlyArray<{ name: string; neededBy: string | null }> = [
-  { name: 'cpu', neededBy: null },
-  { name: 'cpuset', neededBy: '.cpus()' },
-  { name: 'memory', neededBy: null },
-  { name: 'pids', neededBy: null },
-  { name: 'io', neededBy: '.iops() and .bps()' },
-];
 
 function check(feature: string, ok: boolean, essential: boolean, detail: string, fix: string): Check {
   return ok ? { feature, ok, essential, detail } : { feature, ok, essential, detail, fix };
@@ -79,24 +66,24 @@ function cgroupChecks(caps: HostCaps): Check[] {
     check('cgroup mode', usable, true, `${mode}; cgbox uses its v${caps.driver} driver`, 'mount the cgroup filesystem: mount -t cgroup2 none /sys/fs/cgroup (or boot with systemd, which mounts it)'),
   ];
   if (caps.driver === 1) {
-    for (const c of V1) {
-      const h = caps.v1[c.name];
+    for (const { name, doctor: c } of V1_CONTROLLERS) {
+      const h = caps.v1[name];
       const also = h && h.controllers.length > 1 ? ` (co-mounted: ${h.controllers.join(',')})` : '';
       const detail = h ? `${h.mount}${also}, caller at ${h.callerPath}` : `not mounted; ${c.neededBy ? `needed by ${c.neededBy}` : 'every run needs it'}`;
-      const fix = `mount it (mkdir -p /sys/fs/cgroup/${c.name} && mount -t cgroup -o ${c.name} cgroup /sys/fs/cgroup/${c.name}); if the kernel lacks it: ${c.config}, and no cgroup_disable=${c.name} on the kernel command line`;
-      out.push(check(`${c.name} controller (v1)`, !!h, c.neededBy === null, detail, fix));
+      const fix = `mount it (mkdir -p /sys/fs/cgroup/${name} && mount -t cgroup -o ${name} cgroup /sys/fs/cgroup/${name}); if the kernel lacks it: ${c.config}, and no cgroup_disable=${name} on the kernel command line`;
+      out.push(check(`${name} controller (v1)`, !!h, c.neededBy === null, detail, fix));
     }
   } else if (caps.v2) {
     const v2 = caps.v2;
     const file = join(v2.mount, v2.callerPath, 'cgroup.controllers');
-    for (const c of V2) {
-      const ok = v2.controllers.includes(c.name);
+    for (const { name, doctor: c } of V2_CONTROLLERS) {
+      const ok = v2.controllers.includes(name);
       const detail = ok ? `in ${file}` : `missing from ${file}; ${c.neededBy ? `needed by ${c.neededBy}` : 'every run needs it'}`;
       const fix =
         v2.callerPath === '/'
-          ? `the kernel does not offer it: build with its CONFIG_ option and drop any cgroup_disable=${c.name} from the kernel command line`
-          : `delegate it to the caller's cgroup: echo +${c.name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes (systemd-run --scope -p Delegate=yes -- <command>)`;
-      out.push(check(`${c.name} controller (v2)`, ok, c.neededBy === null, detail, fix));
+          ? `the kernel does not offer it: build with ${c.config} and drop any cgroup_disable=${name} from the kernel command line`
+          : `delegate it to the caller's cgroup: echo +${name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes (systemd-run --scope -p Delegate=yes -- <command>)`;
+      out.push(check(`${name} controller (v2)`, ok, c.neededBy === null, detail, fix));
     }
   }
   return out;
@@ -164,11 +151,19 @@ export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
     ...nestingCheck(caps, tools.nesting),
     ...memoryChecks(caps),
     check('pids.peak', caps.pidsPeak, false, caps.pidsPeak ? `usage.pids.peak is the kernel's high-water mark (Linux ${caps.kernel})` : `absent (Linux ${caps.kernel} < 6.1): usage.pids.peak falls back to pids.current, 0 once a run is over`, 'run Linux 6.1 or later (Debian 12 ships 6.1)'),
+    ...volumeChecks(tools.volumes),
     check('init helper', tools.init.ok, true, tools.init.ok ? tools.init.path : tools.init.why, 'build it: npm run build (or npm rebuild cgbox); it needs a C compiler: apt-get install gcc'),
     check('nsenter', tools.nsenter !== null, false, tools.nsenter ?? 'not on PATH: needed to exec into a started sandbox', 'apt-get install util-linux'),
     // The compiler matters only while the init helper is not built.
     check('C compiler (cc)', tools.cc !== null, !tools.init.ok, tools.cc ?? 'not on PATH: builds the init helper and the test fixtures', 'apt-get install gcc'),
   ];
+}
+
+/** One check per volume backend, in the backends list's order: optional features, never essential. */
+function volumeChecks(volumes: ToolFacts['volumes']): Check[] {
+  return Object.entries(volumes ?? {}).map(([kind, why]) =>
+    check(`${kind} volumes`, why === null, false, why === null ? `.volume(…, { driver: '${kind}' }) works here` : `.volume(…, { driver: '${kind}' }) is refused here`, why ?? ''),
+  );
 }
 
 /** True when every essential check passed: the host can run sandboxes. */
@@ -196,7 +191,9 @@ export function probeTools(): ToolFacts {
     init = { ok: false, why: e instanceof SetupError ? e.detail : String(e) };
   }
   const nesting = probeNesting(hostCaps());
-  return { init, nsenter: onPath('nsenter'), cc: onPath('cc'), ...(nesting ? { nesting } : {}) };
+  const config = volumeConfig();
+  const volumes = Object.fromEntries(VOLUME_BACKENDS.map((b) => [b.kind, b.unavailable(config) ?? null]));
+  return { init, nsenter: onPath('nsenter'), cc: onPath('cc'), volumes, ...(nesting ? { nesting } : {}) };
 }
 
 /** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */

@@ -87,7 +87,7 @@ const CONTAINER_CGROUP = lines(
 );
 
 describe('parseCgroupMounts', () => {
-  it('lists only cgroup and cgroup2 mounts, with their v1 resource controllers', () => {
+  it('lists only cgroup and cgroup2 mounts, with every v1 controller of each', () => {
     const mounts = parseCgroupMounts(HOST_MOUNTINFO);
     expect(mounts.map((m) => m.mount)).toEqual([
       '/sys/fs/cgroup/cpu',
@@ -102,8 +102,8 @@ describe('parseCgroupMounts', () => {
       '/sys/fs/cgroup/unified',
     ]);
     expect(mounts[0]).toEqual({ mount: '/sys/fs/cgroup/cpu', root: '/', version: 1, controllers: ['cpu'] });
-    // devices and name=systemd are hierarchies cgbox does not use: no controllers of interest.
-    expect(mounts[4]!.controllers).toEqual([]);
+    // devices is a controller cgbox does not use, reported all the same; name=systemd holds none.
+    expect(mounts[4]!.controllers).toEqual(['devices']);
     expect(mounts[8]!.controllers).toEqual([]);
     expect(mounts[9]).toEqual({ mount: '/sys/fs/cgroup/unified', root: '/', version: 2, controllers: [] });
   });
@@ -117,7 +117,7 @@ describe('parseCgroupMounts', () => {
       controllers: ['cpu', 'cpuacct'],
     });
     expect(mounts.find((m) => m.mount === '/sys/fs/cgroup/cpuset')!.controllers).toEqual(['cpuset']);
-    expect(mounts.find((m) => m.mount === '/sys/fs/cgroup/net_cls,net_prio')!.controllers).toEqual([]);
+    expect(mounts.find((m) => m.mount === '/sys/fs/cgroup/net_cls,net_prio')!.controllers).toEqual(['net_cls', 'net_prio']);
   });
 
   it('reads the root field of a mount that shows a subtree', () => {
@@ -179,6 +179,7 @@ describe('cgroupLayout', () => {
         cpuacct: { mount: '/sys/fs/cgroup/cpuacct', callerPath: '/', controllers: ['cpuacct'] },
         cpuset: { mount: '/sys/fs/cgroup/cpuset', callerPath: '/', controllers: ['cpuset'] },
         memory: { mount: '/sys/fs/cgroup/memory', callerPath: '/process_api/abc', controllers: ['memory'] },
+        devices: { mount: '/sys/fs/cgroup/devices', callerPath: '/', controllers: ['devices'] },
         freezer: { mount: '/sys/fs/cgroup/freezer', callerPath: '/', controllers: ['freezer'] },
         blkio: { mount: '/sys/fs/cgroup/blkio', callerPath: '/', controllers: ['blkio'] },
         pids: { mount: '/sys/fs/cgroup/pids', callerPath: '/', controllers: ['pids'] },
@@ -197,7 +198,7 @@ describe('cgroupLayout', () => {
     expect(layout.v1.blkio).toEqual({ mount: '/sys/fs/cgroup/blkio', callerPath: '/user.slice', controllers: ['blkio'] });
     expect(layout.v1.cpuset).toEqual({ mount: '/sys/fs/cgroup/cpuset', callerPath: '/', controllers: ['cpuset'] });
     expect(layout.v1.freezer).toEqual({ mount: '/sys/fs/cgroup/freezer', callerPath: '/', controllers: ['freezer'] });
-    expect(Object.keys(layout.v1).sort()).toEqual(['blkio', 'cpu', 'cpuacct', 'cpuset', 'freezer', 'memory', 'pids']);
+    expect(Object.keys(layout.v1).sort()).toEqual(['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'net_cls', 'net_prio', 'pids']);
     expect(layout.v2).toEqual({ mount: '/sys/fs/cgroup/unified', callerPath: SESSION, controllers: [] });
   });
 

@@ -4,9 +4,16 @@
  * Never assume the usual layout: cpu and cpuacct may be separate hierarchies,
  * and a hierarchy's mount may show only a subtree (its mountinfo root field).
  */
-import type { Hierarchy, V1Controller } from './types.js';
+import type { Hierarchy } from './types.js';
 
-const V1_CONTROLLERS: readonly V1Controller[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'freezer'];
+/**
+ * The super options of a v1 cgroup mount are its controllers, then these flags
+ * (the kernel's cgroup1_show_options) and key=value options (name=, release_agent=).
+ * Everything else is a controller: the probe reports every hierarchy, and each
+ * driver picks the ones its controller list uses.
+ */
+const V1_MOUNT_FLAGS = new Set(['rw', 'ro', 'noprefix', 'xattr', 'cpuset_v2_mode', 'favordynmods', 'clone_children']);
+const isController = (option: string) => /^[a-z_]+$/.test(option) && !V1_MOUNT_FLAGS.has(option);
 
 interface CgroupMount {
   mount: string;
@@ -25,7 +32,7 @@ interface CgroupMount {
 export const CALLER_LEAF = 'cgbox.leaf';
 
 export interface CgroupLayout {
-  v1: Partial<Record<V1Controller, Hierarchy>>;
+  v1: Partial<Record<string, Hierarchy>>;
   v2?: Hierarchy;
 }
 
@@ -46,7 +53,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
       mount: unescape(fields[4] ?? ''),
       root: unescape(fields[3] ?? '/'),
       version: fstype === 'cgroup2' ? 2 : 1,
-      controllers: fstype === 'cgroup2' ? [] : superOpts.split(',').filter((o) => V1_CONTROLLERS.includes(o as V1Controller)),
+      controllers: fstype === 'cgroup2' ? [] : superOpts.split(',').filter(isController),
     });
   }
   return mounts;
@@ -84,7 +91,7 @@ export function cgroupLayout(mountinfo: string, procCgroup: string): CgroupLayou
       if (path !== undefined && !layout.v2) layout.v2 = { mount: m.mount, callerPath: aboveLeaf(relativeTo(m.root, path)), controllers: [] };
       continue;
     }
-    for (const c of m.controllers as V1Controller[]) {
+    for (const c of m.controllers) {
       const path = paths.get(c);
       if (path === undefined || layout.v1[c]) continue;
       layout.v1[c] = { mount: m.mount, callerPath: relativeTo(m.root, path), controllers: m.controllers };

@@ -1,6 +1,7 @@
 /** What the host can do, as probed. Drivers and the planner read it; only src/host/ makes it. */
 
-export type V1Controller = 'cpu' | 'cpuacct' | 'cpuset' | 'memory' | 'pids' | 'blkio' | 'freezer';
+/** A v1 controller's name as the kernel spells it (src/cgroup/v1/controllers.ts lists those cgbox uses). */
+export type V1Controller = string;
 
 /** One mounted hierarchy and where the caller sits in it. */
 export interface Hierarchy {
@@ -20,7 +21,7 @@ export interface HostCaps {
   cgroupMode: 'v1' | 'v2' | 'hybrid';
   /** Which driver applies: the version that holds the resource controllers. */
   driver: 1 | 2;
-  /** v1: each controller's hierarchy (cpu and cpuacct may be separate or co-mounted). */
+  /** v1: each mounted controller's hierarchy (cpu and cpuacct may be separate or co-mounted). */
   v1: Partial<Record<V1Controller, Hierarchy>>;
   /** The unified hierarchy, when one is mounted. */
   v2?: Hierarchy;

@@ -91,3 +91,15 @@ export interface RunResult {
 export function zeroIo(): IoUsage {
   return { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: {} };
 }
+
+/** The totals of an IoUsage, summed over its devices (IO through a loop or dm device counts there and on the disk below). */
+export function withIoTotals(io: IoUsage): IoUsage {
+  const total = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+  for (const d of Object.values(io.devices)) {
+    total.readBytes += d.readBytes;
+    total.writeBytes += d.writeBytes;
+    total.readOps += d.readOps;
+    total.writeOps += d.writeOps;
+  }
+  return { ...total, devices: io.devices };
+}

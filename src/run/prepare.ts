@@ -6,8 +6,7 @@
  */
 import { createCgroups, drainCgroups, removeCgroupDir, writeCgroups } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
-import { cgroupV1 } from '../cgroup/v1/driver.js';
-import { cgroupV2 } from '../cgroup/v2/driver.js';
+import { driverFor } from '../cgroup/driver.js';
 import { hostCaps } from '../host/probe.js';
 import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError } from '../spec/errors.js';
@@ -30,10 +29,6 @@ export interface Prepared {
   attached: AttachedResource[];
   /** When the run took a spare: the init already waiting in its cgroups. */
   standby?: Standby;
-}
-
-export function driverFor(caps: HostCaps): CgroupDriver {
-  return caps.driver === 1 ? cgroupV1 : cgroupV2;
 }
 
 let reaped: Promise<unknown> | undefined;

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCaps } from '../host/types.js';
+import { driverFor } from '../cgroup/driver.js';
 import { parsePids } from '../cgroup/files.js';
 import { signalEach } from '../host/signal.js';
 import { removeCgroupDir } from '../cgroup/apply.js';
@@ -22,8 +23,7 @@ export interface ReapOptions {
 }
 
 function hierarchyRoots(caps: HostCaps, deep: boolean): string[] {
-  const hs = [...Object.values(caps.v1), ...(caps.driver === 2 && caps.v2 ? [caps.v2] : [])];
-  return [...new Set(hs.map((h) => (deep ? h.mount : join(h.mount, h.callerPath))))];
+  return [...new Set(driverFor(caps).hierarchies(caps).map((h) => (deep ? h.mount : join(h.mount, h.callerPath))))];
 }
 
 async function findRunDirs(root: string, depth: number): Promise<string[]> {

@@ -43,10 +43,9 @@ export interface Running {
 }
 
 /** The hierarchies to show inside at /sys/fs/cgroup, rooted at the sandbox's own cgroup. */
-function cgroupfsOf(caps: HostCaps): string[] {
-  if (caps.driver === 2) return ['cgroup2'];
-  const mounts = new Map(Object.values(caps.v1).map((h) => [h.mount, h.controllers.join(',')]));
-  return [...mounts].map(([mount, controllers]) => `cgroup:${controllers}:${basename(mount)}`);
+function cgroupfsOf(p: Prepared): string[] {
+  if (p.driver.version === 2) return ['cgroup2'];
+  return p.driver.hierarchies(p.caps).map((h) => `cgroup:${h.controllers.join(',')}:${basename(h.mount)}`);
 }
 
 function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
@@ -89,7 +88,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
     ...(rootfs ? { rootfs } : {}),
     ...(mounts.length ? { mounts } : {}),
-    cgroupfs: cgroupfsOf(p.caps),
+    cgroupfs: cgroupfsOf(p),
     env: commandEnv(spec),
     ...io,
   };

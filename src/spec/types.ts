@@ -38,13 +38,12 @@ export interface NetworkSpec {
 
 export type NetSpec = 'none' | 'host' | NetworkSpec;
 
-export type VolumeDriver = 'auto' | 'tmpfs' | 'loop' | 'btrfs' | 'lvm';
-
 /** A disposable volume mounted at `path` inside the sandbox. */
 export interface VolumeSpec {
   path: string;
   sizeBytes: number;
-  driver: VolumeDriver;
+  /** 'auto', or a backend of src/volume/backends.ts (the builder accepts only those). */
+  driver: string;
   /** A directory whose content the volume starts with (a template). */
   from?: string;
   /** Filesystem for loop and lvm volumes. */

@@ -7,16 +7,38 @@
  * second volume of a kind on, a spare made in the background is taken
  * instead (btrfs-spares.ts).
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidSpecError, UnsupportedError } from '../spec/errors.js';
-import { ensurePool, poolUnavailable } from './btrfs-pool.js';
+import { ensurePool, mountedPool, poolUnavailable } from './btrfs-pool.js';
 import { createSubvolume, deleteSubvolume, limitQgroup, referencedBytes, snapshot } from './btrfs-subvolume.js';
-import { refillSpare, takeSpare } from './btrfs-spares.js';
+import { refillSpare, releaseSpareVolumes, takeSpare } from './btrfs-spares.js';
+import type { VolumeConfig } from './config.js';
+import { tryRun } from './exec.js';
+import { reapable } from './names.js';
 import { ensureTemplate } from './template.js';
 import type { VolumeBackend } from './types.js';
 
-export const btrfsBackend: VolumeBackend = {
+/**
+ * Subvolumes of dead owners in the pool, when it is mounted (the reaper never makes one). A
+ * subvolume being dropped is gone from the pool's directory already; its qgroup is cleared by
+ * the kernel since 6.x, by `btrfs qgroup clear-stale` here for older ones.
+ */
+async function reapSubvolumes(config: VolumeConfig, all: boolean): Promise<string[]> {
+  const pool = mountedPool(config);
+  if (!pool) return [];
+  const out: string[] = [];
+  const dead = (await readdir(pool).catch(() => [] as string[])).filter((n) => reapable(n, all));
+  for (const n of dead) if (await deleteSubvolume(join(pool, n)).then(() => true, () => false)) out.push(`btrfs subvolume ${join(pool, n)}`);
+  if (dead.length) await tryRun('btrfs', ['qgroup', 'clear-stale', pool]);
+  return out;
+}
+
+export const btrfsBackend: VolumeBackend<'btrfs'> = {
   kind: 'btrfs',
+  reap: reapSubvolumes,
+  release: releaseSpareVolumes,
+  unavailable: poolUnavailable,
   check(v, config) {
     if (v.fs === 'xfs') throw new InvalidSpecError('.volume', v.fs, 'fs: a btrfs volume is a btrfs subvolume; xfs needs driver "loop" or "lvm"');
     const why = poolUnavailable(config);

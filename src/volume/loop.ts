@@ -4,12 +4,16 @@
  * the run's directory. The size is a hard limit: the filesystem ends there
  * (ENOSPC). Teardown in reverse: umount, detach, remove the file.
  */
-import { mkdir, open, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UnsupportedError } from '../spec/errors.js';
 import { type BlockDevice, type VolumeSpec, VOLUME_DEVICE } from '../spec/types.js';
-import { imagesDir } from './config.js';
+import { imagesDir, type VolumeConfig } from './config.js';
 import { run } from './exec.js';
-import { attachLoop, detachLoop } from './loop-device.js';
+import { onPath } from './host.js';
+import { attachLoop, attachedLoops, detachLoop } from './loop-device.js';
+import { reapable } from './names.js';
 import { checkFsSize, mkfsCommand } from './mkfs.js';
 import { copyInto, mountAt, mountPointOf } from './mounts.js';
 import { usedBeyond, usedBytes } from './statfs.js';
@@ -40,9 +44,37 @@ export async function mountFilesystem(v: VolumeSpec, ctx: BackendContext, dev: s
   };
 }
 
-export const loopBackend: VolumeBackend = {
+/** What loop volumes need of the host; undefined when it has it all. */
+function loopUnavailable(): string | undefined {
+  if (!existsSync('/dev/loop-control')) return 'there are no loop devices (CONFIG_BLK_DEV_LOOP)';
+  if (!onPath('losetup')) return 'losetup is not installed (apt-get install mount)';
+  return undefined;
+}
+
+/** Image files of dead owners: their loop devices detached first, then the files. */
+async function reapLoopVolumes(config: VolumeConfig, all: boolean): Promise<string[]> {
+  const out: string[] = [];
+  for (const l of await attachedLoops()) {
+    if (dirname(l.backing) !== imagesDir(config) || !reapable(basename(l.backing), all)) continue;
+    if (await detachLoop(l.path).then(() => true, () => false)) out.push(`loop device ${l.path} (${l.backing})`);
+  }
+  for (const f of await readdir(imagesDir(config)).catch(() => [] as string[])) {
+    if (!reapable(f, all)) continue;
+    await unlink(join(imagesDir(config), f)).catch(() => {});
+    out.push(`image ${join(imagesDir(config), f)}`);
+  }
+  return out;
+}
+
+export const loopBackend: VolumeBackend<'loop'> = {
   kind: 'loop',
-  check: checkFsSize,
+  check(v) {
+    const why = loopUnavailable();
+    if (why) throw new UnsupportedError('a loop volume', why);
+    checkFsSize(v);
+  },
+  reap: reapLoopVolumes,
+  unavailable: loopUnavailable,
   async create(v, ctx) {
     const dir = imagesDir(ctx.config);
     await mkdir(dir, { recursive: true, mode: 0o700 });

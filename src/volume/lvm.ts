@@ -14,12 +14,13 @@ import { UnsupportedError } from '../spec/errors.js';
 import { VOLUME_DEVICE } from '../spec/types.js';
 import { parseBytes } from '../spec/units.js';
 import type { VolumeConfig } from './config.js';
-import { run } from './exec.js';
+import { run, tryRun } from './exec.js';
+import { reapable } from './names.js';
 import { onPath } from './host.js';
 import { withLock } from './lock.js';
 import { attachLoop, attachedLoops } from './loop-device.js';
 import { mountFilesystem } from './loop.js';
-import { OWN_VG, THIN_POOL, devicePath, ownVgCommands, removeCommand, thinPoolCommand, thinVolumeCommand, type Command } from './lvm-commands.js';
+import { OWN_VG, THIN_POOL, devicePath, listCommand, ownVgCommands, removeCommand, thinPoolCommand, thinVolumeCommand, type Command } from './lvm-commands.js';
 import { checkFsSize, mkfsCommand } from './mkfs.js';
 import type { VolumeBackend } from './types.js';
 
@@ -90,8 +91,24 @@ function ensureThinPool(c: VolumeConfig): Promise<string> {
   return ready;
 }
 
-export const lvmBackend: VolumeBackend = {
+/** Thin volumes of dead owners, when this host has LVM at all. */
+async function reapThinVolumes(config: VolumeConfig, all: boolean): Promise<string[]> {
+  if (lvmUnavailable(probeLvmHost())) return [];
+  const vg = config.lvmVg ?? OWN_VG;
+  const [file, args] = listCommand(vg);
+  const names = (await run(file, args).catch(() => '')).split('\n').map((l) => l.trim());
+  const out: string[] = [];
+  for (const lv of names.filter((n) => reapable(n, all))) {
+    const [rmFile, rmArgs] = removeCommand(vg, lv);
+    if (await tryRun(rmFile, rmArgs)) out.push(`thin volume ${vg}/${lv}`);
+  }
+  return out;
+}
+
+export const lvmBackend: VolumeBackend<'lvm'> = {
   kind: 'lvm',
+  reap: reapThinVolumes,
+  unavailable: () => lvmUnavailable(probeLvmHost()),
   check(v) {
     const why = lvmUnavailable(probeLvmHost());
     if (why) throw new UnsupportedError('.volume(…, { driver: "lvm" })', why);

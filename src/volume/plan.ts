@@ -7,16 +7,11 @@
 import { statSync } from 'node:fs';
 import { InvalidSpecError } from '../spec/errors.js';
 import { type SandboxSpec, VOLUME_DEVICE, type VolumeSpec } from '../spec/types.js';
+import { backendOf, VOLUME_DRIVERS, type Backend } from './backends.js';
 import { poolUnavailable } from './btrfs-pool.js';
-import { btrfsBackend } from './btrfs.js';
 import type { VolumeConfig } from './config.js';
-import { loopBackend } from './loop.js';
-import { lvmBackend } from './lvm.js';
 import { rootfsPathProblem } from './rootfs.js';
-import { tmpfsBackend } from './tmpfs.js';
-import type { Backend, VolumeBackend } from './types.js';
-
-export const BACKENDS: Record<Backend, VolumeBackend> = { tmpfs: tmpfsBackend, loop: loopBackend, btrfs: btrfsBackend, lvm: lvmBackend };
+import type { VolumeBackend } from './types.js';
 
 export interface PlannedVolume {
   spec: VolumeSpec;
@@ -81,7 +76,8 @@ function checkVolumeDevice(spec: SandboxSpec, planned: readonly PlannedVolume[])
 export function planVolumes(spec: SandboxSpec, config: VolumeConfig): PlannedVolume[] {
   const planned = spec.volumes.map((v, index): PlannedVolume => {
     const auto = v.driver === 'auto' ? chooseAuto(v, config) : undefined;
-    const backend = BACKENDS[auto?.backend ?? (v.driver as Backend)];
+    const backend = backendOf(auto?.backend ?? v.driver);
+    if (!backend) throw new InvalidSpecError('.volume', v.driver, `driver: expected one of ${VOLUME_DRIVERS.join(', ')}`);
     backend.check(v, config);
     return { spec: v, index, backend, ...(auto ? { chosen: auto.why } : {}) };
   });

@@ -5,6 +5,7 @@
  * sandbox writing into its tmpfs volume spends its own memory limit.
  */
 import { InvalidSpecError } from '../spec/errors.js';
+import { kernelHasFs } from './host.js';
 import { copyInto, mountAt, mountPointOf } from './mounts.js';
 import { usedBytes } from './statfs.js';
 import type { VolumeBackend } from './types.js';
@@ -12,8 +13,11 @@ import type { VolumeBackend } from './types.js';
 export const TMPFS_MEMORY_NOTE =
   "tmpfs: size= is a hard limit (ENOSPC), and every page written counts against the sandbox's memory limit as page cache (content copied in from a template is charged to the caller instead)";
 
-export const tmpfsBackend: VolumeBackend = {
+export const tmpfsBackend: VolumeBackend<'tmpfs'> = {
   kind: 'tmpfs',
+  // A tmpfs volume is only its mount, which the volume reaper unmounts before any backend's turn.
+  reap: async () => [],
+  unavailable: () => (kernelHasFs('tmpfs') ? undefined : 'the kernel has no tmpfs (CONFIG_TMPFS)'),
   check(v) {
     if (v.fs !== 'ext4') throw new InvalidSpecError('.volume', v.fs, 'fs: applies to loop and lvm volumes only; a tmpfs volume is tmpfs');
   },

@@ -1,6 +1,6 @@
 import type { DeviceIo, IoUsage, Limits } from '../../report/types.js';
 import type { DeviceRate, SandboxSpec } from '../../spec/types.js';
-import { zeroIo } from '../../report/types.js';
+import { withIoTotals, zeroIo } from '../../report/types.js';
 import { readOptional } from '../files.js';
 import type { CgroupWrite } from '../types.js';
 import type { V1ControllerDef } from './controller.js';
@@ -26,7 +26,7 @@ function rateLimit(rates: readonly DeviceRate[]): Limits[string] {
   return writes ? { value, enforced: false, reason: V1_WRITE_CAVEAT } : { value, enforced: true, reason: V1_READ_NOTE };
 }
 
-export const blkio: V1ControllerDef = {
+export const blkio: V1ControllerDef<'blkio'> = {
   name: 'blkio',
   needed: () => true,
   writes: (spec: SandboxSpec, caps) => {
@@ -52,6 +52,8 @@ export const blkio: V1ControllerDef = {
     ...(spec.iops.length ? { iops: rateLimit(spec.iops) } : {}),
     ...(spec.bps.length ? { bps: rateLimit(spec.bps) } : {}),
   }),
+  usage: async (dir) => ({ io: await readIoUsage(dir) }),
+  doctor: { neededBy: null, config: 'CONFIG_BLK_CGROUP, CONFIG_BLK_DEV_THROTTLING' },
 };
 
 /** "254:0 Read 4096" lines of blkio.throttle.io_service_bytes / io_serviced. */
@@ -67,13 +69,7 @@ export function parseThrottleStats(bytes: string | null, ops: string | null): Io
   };
   take(bytes, 'Bytes');
   take(ops, 'Ops');
-  for (const d of Object.values(io.devices)) {
-    io.readBytes += d.readBytes;
-    io.writeBytes += d.writeBytes;
-    io.readOps += d.readOps;
-    io.writeOps += d.writeOps;
-  }
-  return io;
+  return withIoTotals(io);
 }
 
 export async function readIoUsage(dir: string): Promise<IoUsage> {

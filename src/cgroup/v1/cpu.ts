@@ -1,7 +1,7 @@
 import { readFlatKeyed } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
-export const cpu: V1ControllerDef = {
+export const cpu: V1ControllerDef<'cpu'> = {
   name: 'cpu',
   needed: (spec) => spec.cpuShares !== undefined || spec.cpuQuota !== undefined,
   writes: (spec) => [
@@ -20,6 +20,8 @@ export const cpu: V1ControllerDef = {
       : {}),
     ...(spec.cpuQuota ? { cpuQuota: { value: spec.cpuQuota.quotaUs / spec.cpuQuota.periodUs, enforced: true } } : {}),
   }),
+  usage: async (dir) => ({ cpu: await readThrottling(dir) }),
+  doctor: { neededBy: '.cpuShares() and .cpuQuota()', config: 'CONFIG_CGROUP_SCHED, CONFIG_CFS_BANDWIDTH' },
 };
 
 /** cpu.stat throttled_time is in nanoseconds. */

@@ -3,7 +3,7 @@ import { formatCpuList } from '../../spec/units.js';
 import type { V1ControllerDef } from './controller.js';
 
 /** A v1 cpuset child starts empty: both cpus and mems must be written before a task may join (else ENOSPC). */
-export const cpuset: V1ControllerDef = {
+export const cpuset: V1ControllerDef<'cpuset'> = {
   name: 'cpuset',
   needed: (spec) => spec.cpus !== undefined,
   writes: (spec, caps) =>
@@ -14,4 +14,5 @@ export const cpuset: V1ControllerDef = {
         ]
       : [],
   limits: (spec): Limits => (spec.cpus ? { cpus: { value: formatCpuList(spec.cpus), enforced: true } } : {}),
+  doctor: { neededBy: '.cpus()', config: 'CONFIG_CPUSETS' },
 };

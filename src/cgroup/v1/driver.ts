@@ -5,28 +5,18 @@
  */
 import { join } from 'node:path';
 import { UnsupportedError } from '../../spec/errors.js';
-import type { HostCaps, V1Controller } from '../../host/types.js';
+import type { Hierarchy, HostCaps } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { parsePids, readNumber, readOptional } from '../files.js';
-import { INIT_TASKS } from '../tasks.js';
-import type { CgroupDir, CgroupDriver, CgroupPlan, CgroupUsage } from '../types.js';
-import { blkio, readIoUsage } from './blkio.js';
-import type { V1ControllerDef } from './controller.js';
-import { cpu, readThrottling } from './cpu.js';
-import { cpuacct, readCpuUsage } from './cpuacct.js';
-import { cpuset } from './cpuset.js';
-import { freezeAndKill, freezer } from './freezer.js';
-import { memory, readMemoryUsage } from './memory.js';
-import { pids, readPidsPeak } from './pids.js';
-
-/** Order matters only within a directory; cpuset first so its files are set before anything joins. */
-const CONTROLLERS: readonly V1ControllerDef[] = [cpuset, cpu, cpuacct, memory, pids, blkio, freezer];
+import { parsePids, readOptional } from '../files.js';
+import { mergeUsage, type CgroupDir, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
+import { V1_CONTROLLERS, type V1Controller } from './controllers.js';
+import { freezeAndKill } from './freezer.js';
 
 function plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan {
   const dirs = new Map<string, CgroupDir>();
   const limits: Limits = {};
-  for (const c of CONTROLLERS) {
+  for (const c of V1_CONTROLLERS) {
     if (!c.needed(spec)) continue;
     const h = caps.v1[c.name];
     if (!h) {
@@ -50,33 +40,29 @@ function dirOf(p: CgroupPlan, controller: V1Controller): string | undefined {
   return p.dirs.find((d) => d.hierarchy.split(',').includes(controller))?.path;
 }
 
-async function readUsage(p: CgroupPlan): Promise<CgroupUsage> {
-  const acct = dirOf(p, 'cpuacct')!;
-  const cpuDir = dirOf(p, 'cpu');
-  const [usage, throttling, mem, peak, io] = await Promise.all([
-    readCpuUsage(acct),
-    cpuDir ? readThrottling(cpuDir) : { throttledPeriods: 0, throttledUs: 0 },
-    readMemoryUsage(dirOf(p, 'memory')!),
-    readPidsPeak(dirOf(p, 'pids')!),
-    readIoUsage(dirOf(p, 'blkio')!),
-  ]);
-  return { cpu: { ...usage, ...throttling }, memory: mem, pids: { peak }, io };
+/** Each controller of the plan reads its own share, from its own hierarchy's directory. */
+function readParts<T>(p: CgroupPlan, read: (c: (typeof V1_CONTROLLERS)[number], dir: string) => Promise<T> | undefined): Promise<T[]> {
+  return Promise.all(
+    V1_CONTROLLERS.flatMap((c) => {
+      const dir = dirOf(p, c.name);
+      const part = dir === undefined ? undefined : read(c, dir);
+      return part ? [part] : [];
+    }),
+  );
 }
 
-async function readCurrent(p: CgroupPlan) {
-  const [ns, mem, tasks] = await Promise.all([
-    readNumber(`${dirOf(p, 'cpuacct')}/cpuacct.usage`),
-    readNumber(`${dirOf(p, 'memory')}/memory.usage_in_bytes`),
-    readNumber(`${dirOf(p, 'pids')}/pids.current`),
-  ]);
-  return { cpuUs: Math.round((ns ?? 0) / 1000), memoryBytes: mem ?? 0, tasks: Math.max(0, (tasks ?? 0) - INIT_TASKS) };
+/** Each mounted hierarchy that holds a controller of the list, once (cpu and cpuacct may share one). */
+function hierarchies(caps: HostCaps): Hierarchy[] {
+  const byMount = new Map(V1_CONTROLLERS.flatMap((c) => (caps.v1[c.name] ? [[caps.v1[c.name]!.mount, caps.v1[c.name]!] as const] : [])));
+  return [...byMount.values()];
 }
 
 export const cgroupV1: CgroupDriver = {
   version: 1,
+  hierarchies,
   plan,
-  readUsage,
-  readCurrent,
+  readUsage: async (p) => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
+  readCurrent: async (p) => Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...(await readParts(p, (c, dir) => c.current?.(dir)))),
   procs: async (p) => parsePids(await readOptional(join(dirOf(p, 'freezer')!, 'cgroup.procs'))),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),
 };

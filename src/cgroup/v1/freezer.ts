@@ -4,11 +4,12 @@ import { parsePids, readOptional, writeExisting } from '../files.js';
 import type { V1ControllerDef } from './controller.js';
 
 /** Always present: it is how v1 kills a whole sandbox without a fork racing the kill. */
-export const freezer: V1ControllerDef = {
+export const freezer: V1ControllerDef<'freezer'> = {
   name: 'freezer',
   needed: () => true,
   writes: () => [],
   limits: () => ({}),
+  doctor: { neededBy: null, config: 'CONFIG_CGROUP_FREEZER' },
 };
 
 /** Freeze, SIGKILL every task, thaw: frozen tasks cannot fork, and a kill lands once they thaw. */

@@ -6,7 +6,7 @@ import type { V1ControllerDef } from './controller.js';
 
 const SWAP_FIX = 'boot the kernel with swapaccount=1 (cgroup v1 needs it for memory.memsw.*), or run on cgroup v2';
 
-export const memory: V1ControllerDef = {
+export const memory: V1ControllerDef<'memory'> = {
   name: 'memory',
   needed: () => true,
   writes: (spec, caps) => {
@@ -40,6 +40,9 @@ export const memory: V1ControllerDef = {
           : { value: 0, enforced: true, reason: 'the host has no active swap' },
     };
   },
+  usage: async (dir) => ({ memory: await readMemoryUsage(dir) }),
+  current: async (dir) => ({ memoryBytes: (await readNumber(`${dir}/memory.usage_in_bytes`)) ?? 0 }),
+  doctor: { neededBy: null, config: 'CONFIG_MEMCG' },
 };
 
 export async function readMemoryUsage(dir: string): Promise<MemoryUsage> {

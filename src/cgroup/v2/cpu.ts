@@ -4,8 +4,8 @@
  */
 import type { SandboxSpec } from '../../spec/types.js';
 import type { CpuUsage } from '../../report/types.js';
-import type { Translation } from './controller.js';
-import { readFlatKeyed } from '../files.js';
+import type { Translation, V2ControllerDef } from './controller.js';
+import { readFlatKeyed, splitExact } from '../files.js';
 
 const SHARES_MIN = 2; // kernel MIN_SHARES
 const SHARES_MAX = 262_144; // kernel MAX_SHARES, 1 << 18
@@ -58,15 +58,21 @@ export function cpuValues(spec: SandboxSpec): Translation {
 export async function readCpuUsage(dir: string): Promise<CpuUsage> {
   const stat = await readFlatKeyed(`${dir}/cpu.stat`);
   const usageUs = stat.usage_usec ?? 0;
-  const user = stat.user_usec ?? 0;
-  const system = stat.system_usec ?? 0;
-  // With no ticks sampled at all (a very short run) the split is unknown: call it user time.
-  const userUs = user + system === 0 ? usageUs : Math.round((usageUs * user) / (user + system));
   return {
     usageUs,
-    userUs,
-    systemUs: usageUs - userUs,
+    // With no ticks sampled at all (a very short run) the split is unknown: it counts as user time.
+    ...splitExact(usageUs, stat.user_usec ?? 0, stat.system_usec ?? 0),
     throttledPeriods: stat.nr_throttled ?? 0,
     throttledUs: stat.throttled_usec ?? 0,
   };
 }
+
+export const cpu: V2ControllerDef<'cpu'> = {
+  name: 'cpu',
+  enable: 'always',
+  needed: (spec) => spec.cpuShares !== undefined || spec.cpuQuota !== undefined,
+  values: (spec) => cpuValues(spec),
+  usage: async (dir) => ({ cpu: await readCpuUsage(dir) }),
+  current: async (dir) => ({ cpuUs: (await readFlatKeyed(`${dir}/cpu.stat`))['usage_usec'] ?? 0 }),
+  doctor: { neededBy: null, config: 'CONFIG_CGROUP_SCHED, CONFIG_FAIR_GROUP_SCHED, CONFIG_CFS_BANDWIDTH' },
+};

@@ -8,7 +8,7 @@ import { formatCpuList } from '../../spec/units.js';
 import { UnsupportedError } from '../../spec/errors.js';
 import type { SandboxSpec } from '../../spec/types.js';
 import type { HostCaps } from '../../host/types.js';
-import { nothing, type Translation } from './controller.js';
+import { nothing, type Translation, type V2ControllerDef } from './controller.js';
 
 export function cpusetValues(spec: SandboxSpec, caps: HostCaps): Translation {
   if (spec.cpus === undefined || spec.cpus.length === 0) return nothing();
@@ -24,3 +24,11 @@ export function cpusetValues(spec: SandboxSpec, caps: HostCaps): Translation {
   if (caps.onlineMems.length > 0) writes.push({ file: 'cpuset.mems', value: formatCpuList(caps.onlineMems) });
   return { writes, limits: { cpus: { value: cpus, enforced: true } } };
 }
+
+export const cpuset: V2ControllerDef<'cpuset'> = {
+  name: 'cpuset',
+  enable: 'needed',
+  needed: (spec) => spec.cpus !== undefined && spec.cpus.length > 0,
+  values: cpusetValues,
+  doctor: { neededBy: '.cpus()', config: 'CONFIG_CPUSETS' },
+};

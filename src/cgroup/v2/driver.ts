@@ -7,22 +7,16 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { SandboxSpec } from '../../spec/types.js';
 import type { HostCaps, Hierarchy } from '../../host/types.js';
 import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
-import type { CgroupDriver, CgroupPlan } from '../types.js';
+import { mergeUsage, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import type { Limits } from '../../report/types.js';
-import { V2_CONTROLLERS, type Translation, type V2Controller } from './controller.js';
-import { cpusetValues } from './cpuset.js';
-import { cpuValues, readCpuUsage } from './cpu.js';
-import { memoryValues, readMemoryUsage } from './memory.js';
-import { pidsValues, readPidsUsage } from './pids.js';
-import { ioValues, readIoUsage } from './io.js';
+import { V2_CONTROLLERS, type V2Controller } from './controllers.js';
 import { killCgroup, readProcs } from './kill.js';
-import { readFlatKeyed, readNumber } from '../files.js';
-import { INIT_TASKS } from '../tasks.js';
 
 export const UNIFIED = 'unified';
 
 export const cgroupV2: CgroupDriver = {
   version: 2,
+  hierarchies: (caps) => (caps.v2 ? [caps.v2] : []),
 
   plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan {
     const v2 = caps.v2;
@@ -37,15 +31,7 @@ export const cgroupV2: CgroupDriver = {
     const leaf = spec.cgroupParent === undefined && caps.driver === 2 ? { leaf: posix.join(parent, CALLER_LEAF) } : {};
     const path = posix.join(parent, name);
     const enable = controllersFor(spec, v2, parent);
-    // Ordering rules, all of them: v2 has none of v1's (memsw ≥ memory, cpuset before a task
-    // joins), so the order below only keeps plans readable and tests exact.
-    const parts: Translation[] = [
-      cpusetValues(spec, caps),
-      cpuValues(spec),
-      memoryValues(spec, caps),
-      pidsValues(spec),
-      ioValues(spec),
-    ];
+    const parts = V2_CONTROLLERS.map((c) => c.values(spec, caps));
     return {
       version: 2,
       parentWrites: [{ path: parent, writes: [{ file: 'cgroup.subtree_control', value: enable.map((c) => `+${c}`).join(' ') }], ...leaf }],
@@ -57,19 +43,13 @@ export const cgroupV2: CgroupDriver = {
 
   async readUsage(plan) {
     const dir = sandboxDir(plan);
-    const [cpu, memory, pids, io] = await Promise.all([
-      readCpuUsage(dir),
-      readMemoryUsage(dir),
-      readPidsUsage(dir),
-      readIoUsage(dir),
-    ]);
-    return { cpu, memory, pids, io };
+    return mergeUsage(await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.usage ? [c.usage(dir)] : []))));
   },
 
   async readCurrent(plan) {
     const dir = sandboxDir(plan);
-    const [cpu, mem, tasks] = await Promise.all([readFlatKeyed(`${dir}/cpu.stat`), readNumber(`${dir}/memory.current`), readNumber(`${dir}/pids.current`)]);
-    return { cpuUs: cpu['usage_usec'] ?? 0, memoryBytes: mem ?? 0, tasks: Math.max(0, (tasks ?? 0) - INIT_TASKS) };
+    const parts = await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.current ? [c.current(dir)] : [])));
+    return Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...parts);
   },
   procs: (plan) => readProcs(sandboxDir(plan)),
 
@@ -77,25 +57,24 @@ export const cgroupV2: CgroupDriver = {
 };
 
 /**
- * The controllers to enable in the parent's cgroup.subtree_control. cpu, memory
- * and pids are always needed (the report reads their files), cpuset and io
- * when the spec limits them; io is also enabled when merely available, for io.stat.
+ * The controllers to enable in the parent's cgroup.subtree_control: those every
+ * run needs (the report reads their files), those the spec limits, and those
+ * enabled wherever they are offered (io, for io.stat). A needed one the parent
+ * does not offer is refused before anything exists.
  */
 function controllersFor(spec: SandboxSpec, v2: Hierarchy, parent: string): V2Controller[] {
-  const needed = new Set<V2Controller>(['cpu', 'memory', 'pids']);
-  if (spec.cpus !== undefined && spec.cpus.length > 0) needed.add('cpuset');
-  if (spec.iops.length > 0 || spec.bps.length > 0) needed.add('io');
-  for (const c of V2_CONTROLLERS) {
-    if (needed.has(c) && !v2.controllers.includes(c)) {
+  const offered = (c: V2Controller) => v2.controllers.includes(c);
+  const enabled = V2_CONTROLLERS.filter((c) => c.enable === 'always' || c.needed(spec) || (c.enable === 'offered' && offered(c.name)));
+  for (const c of enabled) {
+    if (!offered(c.name)) {
       throw new UnsupportedError(
-        `the ${c} controller`,
-        `'${c}' is missing from ${parent}/cgroup.controllers: the parent must delegate it ` +
-          `(+${c} in the cgroup.subtree_control above it, or systemd's Delegate=yes)`,
+        `the ${c.name} controller`,
+        `'${c.name}' is missing from ${parent}/cgroup.controllers: the parent must delegate it ` +
+          `(+${c.name} in the cgroup.subtree_control above it, or systemd's Delegate=yes)`,
       );
     }
   }
-  if (v2.controllers.includes('io')) needed.add('io');
-  return V2_CONTROLLERS.filter((c) => needed.has(c));
+  return enabled.map((c) => c.name);
 }
 
 function sandboxDir(plan: CgroupPlan): string {

@@ -6,8 +6,8 @@
  */
 import type { DeviceRate, SandboxSpec } from '../../spec/types.js';
 import type { DeviceIo, IoUsage } from '../../report/types.js';
-import { zeroIo } from '../../report/types.js';
-import type { Translation } from './controller.js';
+import { withIoTotals, zeroIo } from '../../report/types.js';
+import type { Translation, V2ControllerDef } from './controller.js';
 import { readOptional } from '../files.js';
 
 const WRITEBACK =
@@ -61,16 +61,22 @@ export function parseIoStat(text: string): IoUsage {
       writeOps: kv.wios ?? 0,
     };
     usage.devices[id] = dev;
-    // Totals sum every listed device: IO through device-mapper shows on the dm device and on the disk below.
-    usage.readBytes += dev.readBytes;
-    usage.writeBytes += dev.writeBytes;
-    usage.readOps += dev.readOps;
-    usage.writeOps += dev.writeOps;
   }
-  return usage;
+  // Totals sum every listed device: IO through device-mapper shows on the dm device and on the disk below.
+  return withIoTotals(usage);
 }
 
 /** Zero when io.stat is missing (the io controller not delegated to the parent). */
 export async function readIoUsage(dir: string): Promise<IoUsage> {
   return parseIoStat((await readOptional(`${dir}/io.stat`)) ?? '');
 }
+
+export const io: V2ControllerDef<'io'> = {
+  name: 'io',
+  // Enabled wherever it is offered: io.stat then counts every run's IO, limited or not.
+  enable: 'offered',
+  needed: (spec) => spec.iops.length > 0 || spec.bps.length > 0,
+  values: (spec) => ioValues(spec),
+  usage: async (dir) => ({ io: await readIoUsage(dir) }),
+  doctor: { neededBy: '.iops() and .bps()', config: 'CONFIG_BLK_CGROUP, CONFIG_BLK_DEV_THROTTLING' },
+};

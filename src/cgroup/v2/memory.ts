@@ -7,7 +7,7 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { SandboxSpec } from '../../spec/types.js';
 import type { HostCaps } from '../../host/types.js';
 import type { MemoryUsage } from '../../report/types.js';
-import type { Translation } from './controller.js';
+import type { Translation, V2ControllerDef } from './controller.js';
 import { readFlatKeyed, readNumber } from '../files.js';
 
 const SWAP_FIX =
@@ -77,3 +77,13 @@ export async function readMemoryUsage(dir: string): Promise<MemoryUsage> {
   if (stat.anon !== undefined) usage.rssBytes = stat.anon;
   return usage;
 }
+
+export const memory: V2ControllerDef<'memory'> = {
+  name: 'memory',
+  enable: 'always',
+  needed: (spec) => spec.memoryBytes !== undefined || (spec.swapBytes ?? 0) > 0,
+  values: memoryValues,
+  usage: async (dir) => ({ memory: await readMemoryUsage(dir) }),
+  current: async (dir) => ({ memoryBytes: (await readNumber(`${dir}/memory.current`)) ?? 0 }),
+  doctor: { neededBy: null, config: 'CONFIG_MEMCG' },
+};

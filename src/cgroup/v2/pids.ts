@@ -6,7 +6,7 @@
  * report subtracts it again.
  */
 import type { SandboxSpec } from '../../spec/types.js';
-import type { Translation } from './controller.js';
+import type { Translation, V2ControllerDef } from './controller.js';
 import { readNumber } from '../files.js';
 import { INIT_TASKS } from '../tasks.js';
 
@@ -30,3 +30,13 @@ export async function readPidsUsage(dir: string): Promise<{ peak: number }> {
   const count = (await readNumber(`${dir}/pids.peak`)) ?? (await readNumber(`${dir}/pids.current`)) ?? 0;
   return { peak: Math.max(0, count - INIT_TASKS) };
 }
+
+export const pids: V2ControllerDef<'pids'> = {
+  name: 'pids',
+  enable: 'always',
+  needed: (spec) => spec.pids !== undefined,
+  values: (spec) => pidsValues(spec),
+  usage: async (dir) => ({ pids: await readPidsUsage(dir) }),
+  current: async (dir) => ({ tasks: Math.max(0, ((await readNumber(`${dir}/pids.current`)) ?? 0) - INIT_TASKS) }),
+  doctor: { neededBy: null, config: 'CONFIG_CGROUP_PIDS' },
+};
