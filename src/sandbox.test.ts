@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hostCaps } from './host/probe.js';
-import { sandbox, type SandboxBuilder } from './sandbox.js';
+import { SANDBOX_OPTIONS, SandboxBuilder, sandbox } from './sandbox.js';
 import { InvalidSpecError, SandboxError } from './spec/errors.js';
 import { emptySpec } from './spec/types.js';
 import { formatCpuList } from './spec/units.js';
@@ -375,5 +375,45 @@ describe('sandbox(defaults)', () => {
     expectInvalid(() => sandbox({ memory: 'x' }), '.memory', '"x"', ['Docker units']);
     expectInvalid(() => sandbox({ pids: 0 }), '.pids', '0', ['an integer from 1']);
     expectInvalid(() => sandbox({ cwd: 'rel' }), '.cwd', '"rel"', ['absolute']);
+  });
+
+  it('takes every builder option by its method name, the keyed and the two-argument ones too', () => {
+    const fromDefaults = sandbox({
+      swap: '16m', // applied after memory whatever the key order
+      memory: '64m',
+      iops: { '/tmp': 100 },
+      bps: { '/tmp': { write: '1m' } },
+      net: { bandwidth: '10mbit' },
+      volume: { '/data': { size: '16m', driver: 'tmpfs' }, '/data/b': { size: '8m' } },
+      rootfs: '/',
+      sample: '100ms',
+      env: [{ A: '1' }, { inherit: false }],
+      timeout: ['5s', { grace: '100ms' }],
+    });
+    const chained = sandbox()
+      .memory('64m')
+      .swap('16m')
+      .iops('/tmp', 100)
+      .bps('/tmp', { write: '1m' })
+      .net({ bandwidth: '10mbit' })
+      .volume('/data', { size: '16m', driver: 'tmpfs' })
+      .volume('/data/b', { size: '8m' })
+      .rootfs('/')
+      .sample('100ms')
+      .env({ A: '1' }, { inherit: false })
+      .timeout('5s', { grace: '100ms' });
+    expect(fromDefaults.spec).toEqual(chained.spec);
+  });
+
+  it('knows every method that sets an option', () => {
+    const setters = Object.getOwnPropertyNames(SandboxBuilder.prototype).filter((m) => !['constructor', 'with', 'run', 'start', '$'].includes(m));
+    expect([...SANDBOX_OPTIONS].sort()).toEqual(setters.sort());
+  });
+
+  it('refuses an unknown key, naming it and the accepted ones, instead of dropping the limit', () => {
+    const e = expectInvalid(() => sandbox({ memmory: '64m' } as never), 'sandbox', '{"memmory":"64m"}', ['unknown option memmory', 'memory', 'pids', 'volume']);
+    expect(e.message).toContain(SANDBOX_OPTIONS.join(', '));
+    expectInvalid(() => sandbox([] as never), 'sandbox', '[]', ['expected an object of builder options']);
+    expectInvalid(() => sandbox({ iops: [['/tmp', 1]] } as never), 'sandbox({ iops })', '[["/tmp",1]]', ['keyed by the first argument of .iops()']);
   });
 });

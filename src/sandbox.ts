@@ -1,7 +1,8 @@
 /**
  * The builder: the face users hold. Immutable — every call returns a new
  * builder — and strict: each value is parsed and checked at the call that
- * received it, so a typo fails on its own line, not at run time.
+ * received it (by the validators in src/spec/), so a typo fails on its own
+ * line, not at run time.
  */
 import { statSync } from 'node:fs';
 import { DeviceNotFound, resolveBlockDevice } from './host/block-device.js';
@@ -11,36 +12,39 @@ import { runSandbox, type RunOptions } from './run/run-sandbox.js';
 import { startSandbox } from './run/start-sandbox.js';
 import { StartedSandbox } from './started-sandbox.js';
 import { SandboxProcess } from './zx/process.js';
-import { isInterfaceName, parseBandwidth, parseCidr, type BandwidthInput } from './spec/network.js';
 import { InvalidSpecError } from './spec/errors.js';
-import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeSpec } from './spec/types.js';
-import { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
+import {
+  checkCommand,
+  parseBps,
+  parseCgroupParent,
+  parseCpuQuota,
+  parseCpuShares,
+  parseCpus,
+  parseCwd,
+  parseEnv,
+  parseHostname,
+  parseIops,
+  parseMemory,
+  parsePidsLimit,
+  parseSample,
+  parseSwap,
+  parseTimeout,
+  type Rate,
+} from './spec/limits.js';
+import { parseNetwork, type NetworkOptions } from './spec/network-options.js';
+import type { BlockDevice, DeviceRate, SandboxSpec } from './spec/types.js';
 import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
-import { formatCpuList, parseBytes, parseCpuList, parseDurationUs } from './spec/units.js';
+import { parseRootfs, parseVolume, type VolumeOptionsInput } from './spec/volume-options.js';
+import { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
 
-export type Rate<T> = T | { read?: T; write?: T };
+export type { Rate } from './spec/limits.js';
+export type { NetworkOptions } from './spec/network-options.js';
 
-/** `.net({...})`: a network of the sandbox's own, through a veth on a host bridge. */
-export interface NetworkOptions {
-  /** '10.88.3.7/16'; without it an address is allocated from the bridge's subnet. */
-  address?: string;
-  /** A Linux bridge by name (default 'cgbox0', created on first use) or an Open vSwitch bridge. */
-  bridge?: string | { ovs: string };
-  /** '10mbit' both ways, or { egress, ingress }: what the sandbox sends and what it receives. */
-  bandwidth?: BandwidthInput;
-  /** 'veth' (default): shaped per sandbox on its host veth. 'bridge': marked and shaped by class on the bridge. */
-  shaping?: 'veth' | 'bridge';
-}
-
-export interface VolumeOptions {
+export interface VolumeOptions extends VolumeOptionsInput {
   size: string | number;
+  /** 'auto' (default) or a backend: see VOLUME_DRIVERS. */
   driver?: VolumeDriver;
-  /** A directory whose content the volume starts with. */
-  from?: string;
-  fs?: 'ext4' | 'xfs' | 'btrfs';
 }
-
-const FILESYSTEMS = ['ext4', 'xfs', 'btrfs'] as const;
 
 function isDirectory(path: string): boolean {
   try {
@@ -50,38 +54,9 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Options for `sandbox(defaults)`: each key applied through its method, with the same checks. */
-export interface SandboxDefaults {
-  cpus?: string;
-  cpuShares?: number;
-  cpuQuota?: number;
-  memory?: string | number;
-  swap?: string | number;
-  pids?: number;
-  net?: 'none' | 'host' | NetworkOptions;
-  hostname?: string;
-  env?: Record<string, string>;
-  cwd?: string;
-  timeout?: string | number;
-  cgroupParent?: string;
-}
-
-const CFS_PERIOD_US = 100_000;
-const MIN_QUOTA_US = 1_000; // the kernel's floor for cpu.cfs_quota_us
-
-function integerIn(method: string, n: unknown, what: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new InvalidSpecError(method, n, `expected ${what}: an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
-  }
-  return n;
-}
-
-/** Node's timers fire at once past 2^31−1 ms (about 24.8 days). */
-const MAX_TIMER_US = 2_147_483_647_000;
-
-function device(method: string, dev: string): BlockDevice {
+/** What `.iops()`/`.bps()` name: resolved to the whole disk at the call, or 'volume' (resolved once the volume exists). */
+function device(method: string, dev: unknown): BlockDevice {
   if (typeof dev !== 'string' || dev === '') throw new InvalidSpecError(method, dev, 'expected a block device, a partition, "MAJ:MIN" or a path');
-  // The sandbox's own volume: resolved to its device once the volume exists.
   if (dev === VOLUME_DEVICE) return { major: 0, minor: 0, given: VOLUME_DEVICE, name: VOLUME_DEVICE };
   try {
     return resolveBlockDevice(dev);
@@ -89,21 +64,6 @@ function device(method: string, dev: string): BlockDevice {
     if (e instanceof DeviceNotFound) throw new InvalidSpecError(method, dev, `${e.message}; expected a block device (/dev/vda), a partition, "MAJ:MIN" or a path on a disk-backed filesystem`);
     throw e;
   }
-}
-
-function rate<T>(method: string, value: Rate<T>, parse: (v: T) => number | null, what: string): { read?: number; write?: number } {
-  const one = (v: T): number => {
-    const n = parse(v);
-    if (n === null) throw new InvalidSpecError(method, value, what);
-    return n;
-  };
-  if (typeof value === 'object' && value !== null) {
-    const { read, write } = value as { read?: T; write?: T };
-    if (read === undefined && write === undefined) throw new InvalidSpecError(method, value, `give read, write or both: ${what}`);
-    return { ...(read !== undefined ? { read: one(read) } : {}), ...(write !== undefined ? { write: one(write) } : {}) };
-  }
-  const n = one(value);
-  return { read: n, write: n };
 }
 
 function withRate(list: readonly DeviceRate[], dev: BlockDevice, r: { read?: number; write?: number }): DeviceRate[] {
@@ -122,58 +82,43 @@ export class SandboxBuilder {
 
   /** CPUs the sandbox may run on, as a cpuset list: '0-1,3'. */
   cpus(list: string): SandboxBuilder {
-    const cpus = typeof list === 'string' ? parseCpuList(list) : null;
-    if (!cpus || cpus.length === 0) throw new InvalidSpecError('.cpus', list, 'expected a cpuset list such as "0", "0-1" or "0-1,3"');
-    const online = hostCaps().onlineCpus;
-    const missing = cpus.filter((c) => !online.includes(c));
-    if (missing.length) throw new InvalidSpecError('.cpus', list, `CPU ${formatCpuList(missing)} is not online on this host (online: ${formatCpuList(online)})`);
-    return this.with({ cpus });
+    return this.with({ cpus: parseCpus(list, hostCaps().onlineCpus) });
   }
 
   /** Relative CPU weight on Docker's scale: 1024 is the default, 2..262144. */
   cpuShares(n: number): SandboxBuilder {
-    return this.with({ cpuShares: integerIn('.cpuShares', n, "a weight on Docker's scale (1024 = default)", 2, 262_144) });
+    return this.with({ cpuShares: parseCpuShares(n) });
   }
 
   /** CPU time as a number of CPUs: 0.5 = half of one CPU, 2 = two whole CPUs. */
   cpuQuota(cpus: number): SandboxBuilder {
-    const max = hostCaps().onlineCpus.length;
-    const quotaUs = Math.round(cpus * CFS_PERIOD_US);
-    if (typeof cpus !== 'number' || !Number.isFinite(cpus) || quotaUs < MIN_QUOTA_US || cpus > max) {
-      throw new InvalidSpecError('.cpuQuota', cpus, `expected a number of CPUs from 0.01 to ${max} (this host's online CPUs), e.g. 0.5`);
-    }
-    return this.with({ cpuQuota: { quotaUs, periodUs: CFS_PERIOD_US } });
+    return this.with({ cpuQuota: parseCpuQuota(cpus, hostCaps().onlineCpus.length) });
   }
 
   /** Hard memory limit: bytes, or Docker units '256m', '1g' (1024-based). */
   memory(size: string | number): SandboxBuilder {
-    const bytes = parseBytes(size);
-    if (bytes === null || bytes < 2 ** 20) throw new InvalidSpecError('.memory', size, 'expected a whole number of bytes of at least 1 MiB, or Docker units: "64m", "1g", "1536k"');
-    return this.with({ memoryBytes: bytes });
+    return this.with({ memoryBytes: parseMemory(size) });
   }
 
   /** Swap allowed on top of .memory(); 0 (the default) means none. */
   swap(size: string | number): SandboxBuilder {
-    if (this.spec.memoryBytes === undefined) throw new InvalidSpecError('.swap', size, 'swap is allowed on top of a memory limit: call .memory() first');
-    const bytes = size === 0 || /^\s*0+\s*[kmgt]?i?b?\s*$/i.test(String(size)) ? 0 : parseBytes(size);
-    if (bytes === null) throw new InvalidSpecError('.swap', size, 'expected 0, a whole number of bytes, or Docker units: "64m", "1g"');
-    return this.with({ swapBytes: bytes });
+    return this.with({ swapBytes: parseSwap(size, this.spec.memoryBytes) });
   }
 
   /** Most tasks (processes and threads) at once, not counting cgbox's own init. */
   pids(n: number): SandboxBuilder {
-    return this.with({ pids: integerIn('.pids', n, 'a number of tasks') });
+    return this.with({ pids: parsePidsLimit(n) });
   }
 
   /** IO operations per second on a disk: one number for both directions, or { read, write }. */
   iops(dev: string, n: Rate<number>): SandboxBuilder {
-    const r = rate('.iops', n, (v) => (Number.isInteger(v) && v > 0 ? v : null), 'expected a whole number of operations per second, at least 1');
+    const r = parseIops(n);
     return this.with({ iops: withRate(this.spec.iops, device('.iops', dev), r) });
   }
 
   /** Bytes per second on a disk: '10m' (MiB/s), a number of bytes, or { read, write }. */
   bps(dev: string, r: Rate<string | number>): SandboxBuilder {
-    const parsed = rate('.bps', r, parseBytes, 'expected bytes per second: a whole number, or Docker units such as "10m" (10 MiB/s)');
+    const parsed = parseBps(r);
     return this.with({ bps: withRate(this.spec.bps, device('.bps', dev), parsed) });
   }
 
@@ -182,110 +127,47 @@ export class SandboxBuilder {
    * { address?, bridge?, bandwidth?, shaping? }: an own namespace with a veth to a host bridge.
    */
   net(mode: 'none' | 'host' | NetworkOptions): SandboxBuilder {
-    if (mode === 'none' || mode === 'host') return this.with({ net: mode });
-    const accepted = "expected 'none', 'host' or { address?: '10.88.3.7/16', bridge?: 'cgbox0' | { ovs: 'br0' }, bandwidth?: '10mbit' | { egress, ingress }, shaping?: 'veth' | 'bridge' }";
-    if (typeof mode !== 'object' || mode === null) throw new InvalidSpecError('.net', mode, accepted);
-    const unknown = Object.keys(mode).filter((k) => !['address', 'bridge', 'bandwidth', 'shaping'].includes(k));
-    if (unknown.length) throw new InvalidSpecError('.net', mode, `unknown option ${unknown.join(', ')}; ${accepted}`);
-    const net: NetworkSpec = { bridge: { kind: 'linux', name: 'cgbox0' }, shaping: mode.shaping ?? 'veth' };
-    if (net.shaping !== 'veth' && net.shaping !== 'bridge') throw new InvalidSpecError('.net', mode, "shaping: expected 'veth' or 'bridge'");
-    if (mode.address !== undefined) {
-      const cidr = typeof mode.address === 'string' ? parseCidr(mode.address) : null;
-      if (!cidr) throw new InvalidSpecError('.net', mode, 'address: expected an IPv4 address with a prefix length from 8 to 30, e.g. "10.88.3.7/16"');
-      net.address = cidr;
-    }
-    if (mode.bridge !== undefined) {
-      const b = mode.bridge;
-      const name = typeof b === 'string' ? b : typeof b === 'object' && b !== null ? b.ovs : undefined;
-      if (typeof name !== 'string' || !isInterfaceName(name)) throw new InvalidSpecError('.net', mode, 'bridge: expected an interface name of 1 to 15 characters, or { ovs: name }');
-      net.bridge = typeof b === 'string' ? { kind: 'linux', name } : { kind: 'ovs', name };
-    }
-    if (mode.bandwidth !== undefined) {
-      const bw = parseBandwidth(mode.bandwidth);
-      if (!bw) throw new InvalidSpecError('.net', mode, 'bandwidth: expected a rate such as "10mbit", "500kbit", "1gbit", or { egress, ingress }');
-      net.bandwidth = bw;
-    }
-    if (net.shaping === 'bridge' && net.bridge.kind === 'ovs') throw new InvalidSpecError('.net', mode, "shaping: 'bridge' works on a Linux bridge; an OVS bridge shapes with its own ingress policing");
-    return this.with({ net });
+    return this.with({ net: parseNetwork(mode) });
   }
 
   /** A disposable volume of `size`, mounted at `path` inside the sandbox only, gone afterwards. */
   volume(path: string, opts: VolumeOptions): SandboxBuilder {
-    if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || path.split('/').includes('..')) {
-      throw new InvalidSpecError('.volume', path, 'expected an absolute path other than "/", without ".."');
-    }
-    if (this.spec.volumes.some((v) => v.path === path)) throw new InvalidSpecError('.volume', path, 'a volume is already mounted there');
-    if (typeof opts !== 'object' || opts === null) throw new InvalidSpecError('.volume', opts, 'expected options { size, driver?, from?, fs? }');
-    const sizeBytes = parseBytes(opts.size);
-    if (sizeBytes === null || sizeBytes < 2 ** 20) throw new InvalidSpecError('.volume', opts.size, 'size: expected at least 1 MiB, as bytes or Docker units ("100m", "1g")');
-    const driver = opts.driver ?? 'auto';
-    if (!VOLUME_DRIVERS.includes(driver)) throw new InvalidSpecError('.volume', driver, `driver: expected one of ${VOLUME_DRIVERS.join(', ')}`);
-    const fs = opts.fs ?? 'ext4';
-    if (!FILESYSTEMS.includes(fs)) throw new InvalidSpecError('.volume', fs, `fs: expected one of ${FILESYSTEMS.join(', ')}`);
-    if (opts.from !== undefined && (typeof opts.from !== 'string' || !opts.from.startsWith('/') || !isDirectory(opts.from))) {
-      throw new InvalidSpecError('.volume', opts.from, 'from: expected an absolute path of an existing directory');
-    }
-    const v: VolumeSpec = { path, sizeBytes, driver, fs, ...(opts.from !== undefined ? { from: opts.from } : {}) };
+    const v = parseVolume(path, opts, { drivers: VOLUME_DRIVERS, taken: this.spec.volumes, isDirectory });
     return this.with({ volumes: [...this.spec.volumes, v] });
   }
 
   /** Run inside a copy-on-write copy of `dir` as `/`, with a fresh /proc and a minimal /dev. */
   rootfs(dir: string): SandboxBuilder {
-    if (typeof dir !== 'string' || !dir.startsWith('/') || !isDirectory(dir)) throw new InvalidSpecError('.rootfs', dir, 'expected an absolute path of an existing directory');
-    return this.with({ rootfs: dir });
+    return this.with({ rootfs: parseRootfs(dir, isDirectory) });
   }
 
   /** Record cpu, memory and tasks every `interval` into result.samples (at least 10ms). */
   sample(interval: string | number): SandboxBuilder {
-    const us = parseDurationUs(interval);
-    if (us === null || us < 10_000 || us > MAX_TIMER_US) throw new InvalidSpecError('.sample', interval, 'expected an interval of at least 10ms, e.g. "100ms" or "1s"');
-    return this.with({ sampleUs: us });
+    return this.with({ sampleUs: parseSample(interval) });
   }
 
   hostname(name: string): SandboxBuilder {
-    if (typeof name !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/.test(name)) {
-      throw new InvalidSpecError('.hostname', name, 'expected 1 to 63 letters, digits, dots and hyphens, starting with a letter or digit');
-    }
-    return this.with({ hostname: name });
+    return this.with({ hostname: parseHostname(name) });
   }
 
   /** Environment variables for the command, on top of the caller's unless { inherit: false }. */
   env(vars: Record<string, string>, opts: { inherit?: boolean } = {}): SandboxBuilder {
-    if (typeof vars !== 'object' || vars === null) throw new InvalidSpecError('.env', vars, 'expected an object of string values');
-    for (const [k, v] of Object.entries(vars)) {
-      if (typeof v !== 'string' || k === '' || k.includes('=') || k.includes('\0') || v.includes('\0')) {
-        throw new InvalidSpecError('.env', vars, `variable ${JSON.stringify(k)}: names are non-empty without "=", values are strings without NUL`);
-      }
-    }
-    return this.with({ env: { ...this.spec.env, ...vars }, inheritEnv: opts.inherit ?? this.spec.inheritEnv });
+    return this.with({ env: { ...this.spec.env, ...parseEnv(vars) }, inheritEnv: opts.inherit ?? this.spec.inheritEnv });
   }
 
   /** Working directory of the command (an absolute path, as seen inside the sandbox). */
   cwd(dir: string): SandboxBuilder {
-    if (typeof dir !== 'string' || !dir.startsWith('/') || dir.includes('\0')) throw new InvalidSpecError('.cwd', dir, 'expected an absolute path');
-    return this.with({ cwd: dir });
+    return this.with({ cwd: parseCwd(dir) });
   }
 
   /** End the run after this long: SIGTERM to every task, then SIGKILL after `grace` (default 2s). */
   timeout(after: string | number, opts: { grace?: string | number } = {}): SandboxBuilder {
-    const timeoutUs = parseDurationUs(after);
-    if (timeoutUs === null || timeoutUs > MAX_TIMER_US) {
-      throw new InvalidSpecError('.timeout', after, 'expected a duration up to 24 days: "10s", "250ms", "2m", or a number of milliseconds greater than 0');
-    }
-    const g = opts.grace;
-    const graceUs = g === undefined ? this.spec.graceUs : g === 0 || g === '0' ? 0 : parseDurationUs(g);
-    if (graceUs === null || graceUs > MAX_TIMER_US) {
-      throw new InvalidSpecError('.timeout', g, 'grace: expected a duration up to 24 days such as "2s" or "500ms", or 0 for SIGKILL at once');
-    }
-    return this.with({ timeoutUs, graceUs });
+    return this.with(parseTimeout(after, opts.grace, this.spec.graceUs));
   }
 
   /** Create the sandbox's cgroups under this path in each hierarchy instead of under the caller's own. */
   cgroupParent(path: string): SandboxBuilder {
-    if (typeof path !== 'string' || !path.startsWith('/') || path.split('/').includes('..')) {
-      throw new InvalidSpecError('.cgroupParent', path, 'expected an absolute cgroup path such as "/ci/tests", without ".."');
-    }
-    return this.with({ cgroupParent: path });
+    return this.with({ cgroupParent: parseCgroupParent(path) });
   }
 
   /**
@@ -294,9 +176,10 @@ export class SandboxBuilder {
    * could not be built, and then nothing is left behind.
    */
   run(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<RunResult> {
-    if (typeof file !== 'string' || file === '') return Promise.reject(new InvalidSpecError('.run', file, 'expected the command to run'));
-    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0')) || file.includes('\0')) {
-      return Promise.reject(new InvalidSpecError('.run', [file, ...(Array.isArray(args) ? args : [])], 'expected a command and an array of string arguments, without NUL bytes'));
+    try {
+      checkCommand('.run', file, args);
+    } catch (e) {
+      return Promise.reject(e);
     }
     return runSandbox(this.spec, file, args, opts);
   }
@@ -307,10 +190,7 @@ export class SandboxBuilder {
    * `await using box = await b.start(…)` to stop it at the end of the scope.
    */
   async start(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<StartedSandbox> {
-    if (typeof file !== 'string' || file === '') throw new InvalidSpecError('.start', file, 'expected the command to run');
-    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0')) || file.includes('\0')) {
-      throw new InvalidSpecError('.start', [file, ...(Array.isArray(args) ? args : [])], 'expected a command and an array of string arguments, without NUL bytes');
-    }
+    checkCommand('.start', file, args);
     return new StartedSandbox(await startSandbox(this.spec, file, args, opts));
   }
 
@@ -324,21 +204,82 @@ export class SandboxBuilder {
   }
 }
 
-/** A new sandbox builder, optionally with defaults (applied through the methods, with their checks). */
+/**
+ * `sandbox(defaults)`: every builder option by its method's name, applied
+ * through that method with its checks, in this order (so `swap` may come
+ * before `memory`). A method of one argument takes its value; `env` and
+ * `timeout` also take the array of their arguments; `iops`, `bps` and
+ * `volume` take an object keyed by their first argument.
+ */
+export interface SandboxDefaults {
+  cpus?: string;
+  cpuShares?: number;
+  cpuQuota?: number;
+  memory?: string | number;
+  swap?: string | number;
+  pids?: number;
+  /** { '/dev/vda': 100 } or { '/dev/vda': { read: 100, write: 50 } } */
+  iops?: Record<string, Rate<number>>;
+  /** { '/dev/vda': '10m' } */
+  bps?: Record<string, Rate<string | number>>;
+  net?: 'none' | 'host' | NetworkOptions;
+  /** { '/data': { size: '100m', driver: 'btrfs' } } */
+  volume?: Record<string, VolumeOptions>;
+  rootfs?: string;
+  sample?: string | number;
+  hostname?: string;
+  /** { A: '1' }, or [{ A: '1' }, { inherit: false }] */
+  env?: Record<string, string> | [Record<string, string>, { inherit?: boolean }?];
+  cwd?: string;
+  /** '10s', or ['10s', { grace: '500ms' }] */
+  timeout?: string | number | [string | number, { grace?: string | number }?];
+  cgroupParent?: string;
+}
+
+type Appliers = { [K in keyof SandboxDefaults]-?: (b: SandboxBuilder, v: NonNullable<SandboxDefaults[K]>) => SandboxBuilder };
+
+/** Entries of an option keyed by the method's first argument. */
+function keyed<T>(key: string, v: Record<string, T>): Array<[string, T]> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidSpecError(`sandbox({ ${key} })`, v, `expected an object keyed by the first argument of .${key}()`);
+  return Object.entries(v);
+}
+
+const APPLY: Appliers = {
+  cpus: (b, v) => b.cpus(v),
+  cpuShares: (b, v) => b.cpuShares(v),
+  cpuQuota: (b, v) => b.cpuQuota(v),
+  memory: (b, v) => b.memory(v),
+  swap: (b, v) => b.swap(v),
+  pids: (b, v) => b.pids(v),
+  iops: (b, v) => keyed('iops', v).reduce((acc, [dev, n]) => acc.iops(dev, n), b),
+  bps: (b, v) => keyed('bps', v).reduce((acc, [dev, r]) => acc.bps(dev, r), b),
+  net: (b, v) => b.net(v),
+  volume: (b, v) => keyed('volume', v).reduce((acc, [path, o]) => acc.volume(path, o), b),
+  rootfs: (b, v) => b.rootfs(v),
+  sample: (b, v) => b.sample(v),
+  hostname: (b, v) => b.hostname(v),
+  env: (b, v) => (Array.isArray(v) ? b.env(v[0], v[1]) : b.env(v)),
+  cwd: (b, v) => b.cwd(v),
+  timeout: (b, v) => (Array.isArray(v) ? b.timeout(v[0], v[1]) : b.timeout(v)),
+  cgroupParent: (b, v) => b.cgroupParent(v),
+};
+
+/** The keys `sandbox(defaults)` accepts, in the order they are applied. */
+export const SANDBOX_OPTIONS = Object.keys(APPLY) as ReadonlyArray<keyof SandboxDefaults>;
+
+/** A new sandbox builder, optionally with defaults: each applied through its method, with its checks; an unknown key is refused. */
 export function sandbox(defaults: SandboxDefaults = {}): SandboxBuilder {
+  if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) {
+    throw new InvalidSpecError('sandbox', defaults, `expected an object of builder options: ${SANDBOX_OPTIONS.join(', ')}`);
+  }
+  const unknown = Object.keys(defaults).filter((k) => !(SANDBOX_OPTIONS as readonly string[]).includes(k));
+  if (unknown.length) {
+    throw new InvalidSpecError('sandbox', Object.fromEntries(unknown.map((k) => [k, (defaults as Record<string, unknown>)[k]])), `unknown option ${unknown.join(', ')}; the options are the builder's methods: ${SANDBOX_OPTIONS.join(', ')}`);
+  }
   let b = new SandboxBuilder(emptySpec());
-  const d = defaults;
-  if (d.cpus !== undefined) b = b.cpus(d.cpus);
-  if (d.cpuShares !== undefined) b = b.cpuShares(d.cpuShares);
-  if (d.cpuQuota !== undefined) b = b.cpuQuota(d.cpuQuota);
-  if (d.memory !== undefined) b = b.memory(d.memory);
-  if (d.swap !== undefined) b = b.swap(d.swap);
-  if (d.pids !== undefined) b = b.pids(d.pids);
-  if (d.net !== undefined) b = b.net(d.net);
-  if (d.hostname !== undefined) b = b.hostname(d.hostname);
-  if (d.env !== undefined) b = b.env(d.env);
-  if (d.cwd !== undefined) b = b.cwd(d.cwd);
-  if (d.timeout !== undefined) b = b.timeout(d.timeout);
-  if (d.cgroupParent !== undefined) b = b.cgroupParent(d.cgroupParent);
+  for (const key of SANDBOX_OPTIONS) {
+    const value = defaults[key];
+    if (value !== undefined) b = (APPLY[key] as (b: SandboxBuilder, v: unknown) => SandboxBuilder)(b, value);
+  }
   return b;
 }
