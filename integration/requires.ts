@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostCaps } from '../src/host/probe.js';
+import { onPath } from '../src/host/tools.js';
 
 export type Need =
   /** The cgroup v2 driver: a host whose controllers are on the unified hierarchy. */
@@ -26,9 +27,6 @@ export type Need =
   /** Open vSwitch: the kernel module and a running ovs-vswitchd, reached by ovs-vsctl. */
   | 'openvswitch';
 
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((dir) => existsSync(`${dir}/${cmd}`));
-}
 
 function quietly(cmd: string, args: string[]): boolean {
   try {

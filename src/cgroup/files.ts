@@ -59,8 +59,17 @@ export function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
+/** The pids of a cgroup.procs text, one per line; nothing else counts. */
 export function parsePids(text: string | null): number[] {
-  return (text ?? '').split('\n').filter(Boolean).map(Number);
+  return (text ?? '')
+    .split('\n')
+    .filter((line) => /^\d+$/.test(line.trim()))
+    .map(Number);
+}
+
+/** The pids in a cgroup's cgroup.procs; empty when the cgroup is gone. */
+export async function readProcs(dir: string): Promise<number[]> {
+  return parsePids(await readOptional(`${dir}/cgroup.procs`));
 }
 
 /**

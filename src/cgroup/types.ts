@@ -95,4 +95,6 @@ export interface CgroupDriver {
   procs(plan: CgroupPlan): Promise<number[]>;
   /** Kill every task at once, without a fork racing the kill (v1 freezer, v2 cgroup.kill). */
   killAll(plan: CgroupPlan): Promise<void>;
+  /** The same killer on one directory of a hierarchy (the reaper's: a crashed run's cgroup). */
+  killDir(dir: string): Promise<void>;
 }

@@ -4,8 +4,9 @@
  * every verdict is unit-tested with doubles; probeTools() is the I/O it needs
  * beyond the cgroup probe (the init helper, tools on PATH).
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { which } from '../host/tools.js';
 import { initBinary } from '../launch/init-binary.js';
 import { SetupError } from '../spec/errors.js';
 import type { HostCaps } from '../host/types.js';
@@ -171,17 +172,6 @@ export function essentialsPass(checks: readonly Check[]): boolean {
   return checks.every((c) => c.ok || !c.essential);
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 export function probeTools(): ToolFacts {
   let init: ToolFacts['init'];
@@ -193,7 +183,7 @@ export function probeTools(): ToolFacts {
   const nesting = probeNesting(hostCaps());
   const config = volumeConfig();
   const volumes = Object.fromEntries(VOLUME_BACKENDS.map((b) => [b.kind, b.unavailable(config) ?? null]));
-  return { init, nsenter: onPath('nsenter'), cc: onPath('cc'), volumes, ...(nesting ? { nesting } : {}) };
+  return { init, nsenter: which('nsenter'), cc: which('cc'), volumes, ...(nesting ? { nesting } : {}) };
 }
 
 /** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */

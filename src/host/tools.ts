@@ -17,15 +17,19 @@ export function toolEnv(): NodeJS.ProcessEnv {
   return { ...process.env, PATH: toolPath(), LC_ALL: 'C' };
 }
 
+/** Where `tool` is found (toolPath()), as an absolute path, or null. */
+export function which(tool: string): string | null {
+  for (const dir of toolPath().split(delimiter)) {
+    try {
+      accessSync(join(dir, tool), constants.X_OK);
+      return join(dir, tool);
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
 export function onPath(tool: string): boolean {
-  return toolPath()
-    .split(delimiter)
-    .some((dir) => {
-      try {
-        accessSync(join(dir, tool), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  return which(tool) !== null;
 }

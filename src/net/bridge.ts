@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SetupError, UnsupportedError } from '../spec/errors.js';
 import type { Cidr } from '../spec/types.js';
-import { ipBatch, mustRun, nftApply, tcBatch } from './command.js';
+import { ipBatch, nftApply, tcBatch } from './batch.js';
+import { mustRun } from '../host/run-tool.js';
 import { guardLines, unguardLines } from './guard.js';
 import { formatSubnet, gatewayOf, overlaps, parseSubnet, subnetOf, toIp, type Subnet } from './ipv4.js';
 import { removeTable, withNetLock } from './leases.js';

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NetUsage } from '../report/types.js';
-import { runTool } from './command.js';
+import { runTool } from '../host/run-tool.js';
 
 const FIELDS = ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'rx_dropped', 'tx_dropped'] as const;
 export type DeviceCounters = Record<(typeof FIELDS)[number], number>;

@@ -14,7 +14,7 @@
  * are flushed and refilled), so it is safe to apply from any process at any
  * time; elements name the bridges.
  */
-import { nftApply } from './command.js';
+import { nftApply } from './batch.js';
 
 export const GUARD_TABLE = 'cgbox';
 

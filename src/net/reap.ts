@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { removeDevices } from './attach.js';
-import { runTool } from './command.js';
+import { runTool } from '../host/run-tool.js';
 import { parseSubnet, toInt } from './ipv4.js';
 import { readTable, tableBridges, withNetLock, writeTable } from './leases.js';
 import { isRunDevice, netNames, ownerGone, ownerPid } from './names.js';

@@ -4,7 +4,7 @@
  * route in any table), so a sandbox never shadows a network the host reaches.
  */
 import { SetupError } from '../spec/errors.js';
-import { mustRun } from './command.js';
+import { mustRun } from '../host/run-tool.js';
 import { formatSubnet, overlaps, parseSubnet, type Subnet } from './ipv4.js';
 
 export const SUBNET_ENV = 'CGBOX_SUBNET';

@@ -5,12 +5,10 @@
  * chain, but nobody is left to rmdir.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCaps } from '../host/types.js';
 import { driverFor } from '../cgroup/driver.js';
-import { parsePids } from '../cgroup/files.js';
-import { signalEach } from '../host/signal.js';
 import { removeCgroupDir } from '../cgroup/apply.js';
 import { PREFIX, ownerPid } from '../host/owners.js';
 import { RESOURCES } from './resources.js';
@@ -43,11 +41,6 @@ async function findRunDirs(root: string, depth: number): Promise<string[]> {
   return found;
 }
 
-async function killTasks(dir: string): Promise<void> {
-  if (existsSync(join(dir, 'cgroup.kill'))) return writeFile(join(dir, 'cgroup.kill'), '1');
-  signalEach(parsePids(await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')), 'SIGKILL');
-}
-
 /** Removes leftover run cgroups; returns the paths removed. */
 export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
   const removed: string[] = [];
@@ -55,7 +48,7 @@ export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promi
     for (const dir of await findRunDirs(root, opts.deep ? 8 : 0)) {
       const owner = ownerPid(dir.slice(dir.lastIndexOf('/') + 1));
       if (!opts.all && owner !== undefined && existsSync(`/proc/${owner}`)) continue;
-      await killTasks(dir).catch(() => {});
+      await driverFor(caps).killDir(dir).catch(() => {});
       for (const child of (await findRunDirs(dir, 0)).reverse()) await removeCgroupDir(child);
       await removeCgroupDir(dir);
       removed.push(dir);

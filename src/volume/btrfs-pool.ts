@@ -14,8 +14,9 @@ import { SetupError, UnsupportedError } from '../spec/errors.js';
 import { type BlockDevice, VOLUME_DEVICE } from '../spec/types.js';
 import { parseBytes } from '../spec/units.js';
 import type { VolumeConfig } from './config.js';
-import { run } from './exec.js';
-import { kernelHasFs, mountAt, onPath } from './host.js';
+import { run } from './tool.js';
+import { onPath } from '../host/tools.js';
+import { kernelHasFs, mountAt } from './host.js';
 import { withLock } from './lock.js';
 import { attachLoop, attachedLoops, detachLoop, loopDeviceOf } from './loop-device.js';
 

@@ -7,7 +7,7 @@
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run } from './exec.js';
+import { run } from './tool.js';
 
 export const createSubvolume = (path: string) => run('btrfs', ['subvolume', 'create', path]);
 export const snapshot = (from: string, to: string) => run('btrfs', ['subvolume', 'snapshot', from, to]);

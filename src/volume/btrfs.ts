@@ -14,7 +14,7 @@ import { ensurePool, mountedPool, poolUnavailable } from './btrfs-pool.js';
 import { createSubvolume, deleteSubvolume, limitQgroup, referencedBytes, snapshot } from './btrfs-subvolume.js';
 import { refillSpare, releaseSpareVolumes, takeSpare } from './btrfs-spares.js';
 import type { VolumeConfig } from './config.js';
-import { tryRun } from './exec.js';
+import { tryRun } from './tool.js';
 import { reapable } from './names.js';
 import { ensureTemplate } from './template.js';
 import type { VolumeBackend } from './types.js';

@@ -1,5 +1,4 @@
-/** What the host offers volumes: tools on PATH, filesystems the kernel knows, mounts. Synchronous, for check(). */
-export { onPath, toolPath } from '../host/tools.js';
+/** What the host offers volumes: filesystems the kernel knows, mounts. Synchronous, for check(). */
 import { readFileSync } from 'node:fs';
 
 /** /proc/filesystems: what this kernel can mount (built in, or a module already loaded). */

@@ -8,7 +8,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BlockDevice } from '../spec/types.js';
-import { run } from './exec.js';
+import { run } from './tool.js';
 
 export interface LoopDevice extends BlockDevice {
   path: string;

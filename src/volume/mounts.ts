@@ -4,7 +4,7 @@
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run } from './exec.js';
+import { run } from './tool.js';
 import type { BackendContext } from './types.js';
 
 /** <run dir>/<run>/v0 for the object <run>-v0. */

@@ -8,7 +8,7 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { Hierarchy, HostCaps } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { parsePids, readOptional } from '../files.js';
+import { readProcs } from '../files.js';
 import { mergeUsage, type CgroupDir, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import { V1_CONTROLLERS, type V1Controller } from './controllers.js';
 import { freezeAndKill } from './freezer.js';
@@ -63,6 +63,7 @@ export const cgroupV1: CgroupDriver = {
   plan,
   readUsage: async (p) => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
   readCurrent: async (p) => Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...(await readParts(p, (c, dir) => c.current?.(dir)))),
-  procs: async (p) => parsePids(await readOptional(join(dirOf(p, 'freezer')!, 'cgroup.procs'))),
+  procs: (p) => readProcs(dirOf(p, 'freezer')!),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),
+  killDir: freezeAndKill,
 };

@@ -10,7 +10,8 @@ import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
 import { mergeUsage, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import type { Limits } from '../../report/types.js';
 import { V2_CONTROLLERS, type V2Controller } from './controllers.js';
-import { killCgroup, readProcs } from './kill.js';
+import { readProcs } from '../files.js';
+import { killCgroup } from './kill.js';
 
 export const UNIFIED = 'unified';
 
@@ -54,6 +55,7 @@ export const cgroupV2: CgroupDriver = {
   procs: (plan) => readProcs(sandboxDir(plan)),
 
   killAll: (plan) => killCgroup(sandboxDir(plan)),
+  killDir: (dir) => killCgroup(dir),
 };
 
 /**

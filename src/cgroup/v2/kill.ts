@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissing, readOptional, writeExisting } from '../files.js';
+import { isMissing, readOptional, readProcs, writeExisting } from '../files.js';
 
 export interface KillOptions {
   /** How long to wait for `frozen 1` in cgroup.events before killing anyway. */
@@ -32,15 +32,6 @@ export async function killCgroup(dir: string, { frozenTimeoutMs = 1000 }: KillOp
   } finally {
     await setFrozen(dir, false, 0);
   }
-}
-
-/** The pids in cgroup.procs; empty when the cgroup is gone. */
-export async function readProcs(dir: string): Promise<number[]> {
-  const text = (await readOptional(join(dir, 'cgroup.procs'))) ?? '';
-  return text
-    .split('\n')
-    .filter((line) => /^\d+$/.test(line.trim()))
-    .map(Number);
 }
 
 /** Pids of the cgroup and of any cgroup the sandbox made below it. */

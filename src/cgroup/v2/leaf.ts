@@ -21,7 +21,7 @@
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SetupError } from '../../spec/errors.js';
-import { readOptional, writeExisting } from '../files.js';
+import { parsePids, readOptional, writeExisting } from '../files.js';
 
 const ATTEMPTS = 20;
 
@@ -40,10 +40,7 @@ function code(e: unknown): string | undefined {
 
 /** The pids in a cgroup.procs file; empty when it cannot be read. */
 async function procsOf(dir: string, fs: CgroupFs): Promise<number[]> {
-  return ((await fs.read(`${dir}/cgroup.procs`)) ?? '')
-    .split('\n')
-    .filter((l) => /^\d+$/.test(l.trim()))
-    .map(Number);
+  return parsePids(await fs.read(`${dir}/cgroup.procs`));
 }
 
 /** Moves every process of `dir` into `leaf` (made if missing); returns how many moved. */

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { toolEnv } from '../host/tools.js';
+import { toolEnv } from './tools.js';
 
 export interface ShellResult {
   code: number;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { run } from './exec.js';
+import { mustRun, runTool } from './run-tool.js';
 import { runInShell } from './shell.js';
 
-describe('the command shell', () => {
+const run = (file: string, args: string[]) => mustRun('volume', file, args);
+
+describe('the host tool runner', () => {
   it('runs commands with their arguments exactly, whatever they contain', async () => {
     const odd = ["it's", 'a $HOME', '`x`', 'two\nlines', ''];
     const r = await runInShell('printf', ['%s|', ...odd])!;
@@ -27,5 +29,12 @@ describe('the command shell', () => {
     expect(outs).toEqual(Array.from({ length: 8 }, (_, i) => `${i}\n`));
     await expect(run('no-such-tool-cgbox', [])).rejects.toThrow(/no-such-tool-cgbox is not installed/);
     await expect(run('sh', ['-c', 'echo why >&2; exit 1'])).rejects.toThrow(/sh -c echo why >&2; exit 1: why/);
+  });
+
+  it('feeds input on stdin, and a failure names the command, its input and what the tool said', async () => {
+    expect(await runTool('cat', [], 'fed\n')).toEqual({ code: 0, stdout: 'fed\n', stderr: '' });
+    const e = await mustRun('net veth', 'sh', ['-c', 'cat >/dev/null; echo nope >&2; exit 2'], 'link add x\n').catch((err: unknown) => err);
+    expect(e).toMatchObject({ step: 'net veth', message: expect.stringMatching(/sh -c .* with:\nlink add x\n→ exit 2: nope$/) });
+    expect(await runTool('no-such-tool-cgbox', [], 'x')).toMatchObject({ code: 127 });
   });
 });
