@@ -31,14 +31,20 @@ import {
   parseTimeout,
   type Rate,
 } from './spec/limits.js';
-import { parseNetwork, type NetworkOptions } from './spec/network-options.js';
+import { parseNetwork, type NetworkOptionsInput } from './spec/network-options.js';
 import type { BlockDevice, DeviceRate, SandboxSpec } from './spec/types.js';
 import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
 import { parseRootfs, parseVolume, type VolumeOptionsInput } from './spec/volume-options.js';
+import { SHAPING_MODE_NAMES, type ShapingModeName } from './net/shaping-modes.js';
 import { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
 
 export type { Rate } from './spec/limits.js';
-export type { NetworkOptions } from './spec/network-options.js';
+
+/** `.net({...})`: a network of the sandbox's own, through a veth on a host bridge. */
+export interface NetworkOptions extends NetworkOptionsInput {
+  /** 'veth' (default): shaped per sandbox on its host veth. 'bridge': by class on the bridge's shared uplink. */
+  shaping?: ShapingModeName;
+}
 
 export interface VolumeOptions extends VolumeOptionsInput {
   size: string | number;
@@ -127,7 +133,7 @@ export class SandboxBuilder {
    * { address?, bridge?, bandwidth?, shaping? }: an own namespace with a veth to a host bridge.
    */
   net(mode: 'none' | 'host' | NetworkOptions): SandboxBuilder {
-    return this.with({ net: parseNetwork(mode) });
+    return this.with({ net: parseNetwork(mode, SHAPING_MODE_NAMES) });
   }
 
   /** A disposable volume of `size`, mounted at `path` inside the sandbox only, gone afterwards. */

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatReport, toSVG, VOLUME_DRIVERS } from '../index.js';
+import { formatReport, SHAPING_MODE_NAMES, toSVG, VOLUME_DRIVERS } from '../index.js';
 import { exitStatus } from './exit-status.js';
 import { holdSignals } from './hold-signals.js';
 import { builderFrom, type RunFlags } from './run-flags.js';
@@ -50,7 +50,7 @@ export function runCommand(program: Command): void {
     .option('--net <mode>', 'none (own network namespace, loopback only; the default), host, bridge[=NAME] (eth0 on a host bridge, default cgbox0) or ovs=NAME')
     .option('--address <cidr>', 'the sandbox\'s address on the bridge, e.g. 10.88.3.7/16 (default: a free one)')
     .option('--bandwidth <rate>', 'shape its traffic on the host side: 10mbit both ways, or egress=10mbit,ingress=1mbit')
-    .option('--shaping <where>', 'veth (its own host veth and IFB; the default) or bridge (its class on the bridge\'s shared uplink)')
+    .option('--shaping <where>', `where what it sends is shaped: ${SHAPING_MODE_NAMES.join(' or ')} (default ${SHAPING_MODE_NAMES[0]}; see the README's Networking)`)
     .option('--hostname <name>', 'hostname inside (default: the run name)')
     .option('--env <k=v>', 'environment variable on top of the caller\'s (repeatable)', collect)
     .option('--cwd <dir>', 'working directory of the command')

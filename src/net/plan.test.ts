@@ -7,7 +7,8 @@ import { contains, hostRange, overlaps, parseSubnet, toInt, toIp } from './ipv4.
 import { allocate, releaseRun, type LeaseTable } from './leases.js';
 import { isRunDevice, macFor, netNames, ownerPid } from './names.js';
 import { addPortArgs, delPortArgs, policingBurstKbit } from './ovs.js';
-import { burstBytes, formatRate, vethShaping } from './shaping.js';
+import { burstBytes, formatRate, tbf } from './shaping.js';
+import { vethShaping } from './shaping-veth.js';
 import { chooseSubnet, defaultCandidates, pickSubnet } from './subnet.js';
 import { classLine, markElement, markLines, portLines, uplinkName } from './uplink.js';
 import { hostLines, innerLines, removeLines } from './veth.js';
@@ -86,15 +87,16 @@ describe('veth and shaping lines', () => {
   });
 
   it('shapes on the host side: tbf on the veth for what it receives, an IFB for what it sends', () => {
-    expect(vethShaping(n, { egressBits: 10e6, ingressBits: 20e6 })).toEqual({
+    expect(tbf(n.hostVeth, 20e6)).toBe('qdisc add dev cgb0a1b2c3d root handle 1: tbf rate 20000000bit burst 25000 latency 50ms');
+    const sends = vethShaping.egress({ names: n, bridge: 'cgbox0', minor: 2, ip: '10.88.0.2', bits: 10e6 });
+    expect({ ip: sends.ip, tc: sends.tc, nft: sends.nft }).toEqual({
       ip: ['link add cgi0a1b2c3d group 169552957 type ifb', 'link set cgi0a1b2c3d addrgenmode none alias cgbox-7-0a1b2c3d up'],
       tc: [
-        'qdisc add dev cgb0a1b2c3d root handle 1: tbf rate 20000000bit burst 25000 latency 50ms',
         'filter add dev cgb0a1b2c3d ingress protocol all prio 1 u32 match u32 0 0 action mirred egress redirect dev cgi0a1b2c3d',
         'qdisc add dev cgi0a1b2c3d root handle 1: tbf rate 10000000bit burst 12500 latency 50ms',
       ],
+      nft: [],
     });
-    expect(vethShaping(n, { ingressBits: 1e6 }).ip).toEqual([]);
     expect(burstBytes(10e6)).toBe(12500); // 10 ms of the rate
     expect(burstBytes(100e3)).toBe(3028); // never under two full frames
     expect(formatRate(10e6)).toBe('10mbit');

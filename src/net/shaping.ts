@@ -11,7 +11,6 @@
  * This kernel has no `police` action, no netem and no matchall classifier: a
  * tbf qdisc plus mirred is what works everywhere. Pure: returns tc lines.
  */
-import type { NetNames } from './names.js';
 
 /** Ethernet frame of a full 1500-byte packet, as tbf counts it (no FCS). */
 export const FRAME = 1514;
@@ -40,23 +39,6 @@ export function clsact(dev: string): string {
 /** Every frame that comes in on `dev` goes through `to` first (u32 0 0: match-all; no matchall classifier here). */
 export function redirectIngress(dev: string, to: string): string {
   return `filter add dev ${dev} ingress protocol all prio 1 u32 match u32 0 0 action mirred egress redirect dev ${to}`;
-}
-
-export interface VethShaping {
-  /** ip lines: the IFB, when what the sandbox sends is shaped. */
-  ip: string[];
-  tc: string[];
-}
-
-/** Needs clsact on the host veth (the attachment adds it to every port). */
-export function vethShaping(n: NetNames, bw: { egressBits?: number; ingressBits?: number }): VethShaping {
-  const out: VethShaping = { ip: [], tc: [] };
-  if (bw.ingressBits !== undefined) out.tc.push(tbf(n.hostVeth, bw.ingressBits));
-  if (bw.egressBits !== undefined) {
-    out.ip.push(`link add ${n.ifb}${n.group ? ` group ${n.group}` : ''} type ifb`, `link set ${n.ifb} addrgenmode none alias ${n.netns} up`);
-    out.tc.push(redirectIngress(n.hostVeth, n.ifb), tbf(n.ifb, bw.egressBits));
-  }
-  return out;
 }
 
 /** tc's own way of writing a rate, for reports: 10000000 → "10mbit". */

@@ -33,7 +33,8 @@ export interface NetworkSpec {
   /** Bits per second. egress: what the sandbox sends; ingress: what it receives. */
   bandwidth?: { egressBits?: number; ingressBits?: number };
   /** Where bandwidth is shaped: per sandbox on its host veth (default), or by class on the shared bridge uplink. */
-  shaping: 'veth' | 'bridge';
+  /** A shaping mode of src/net/shaping-modes.ts (the builder accepts only those). */
+  shaping: string;
 }
 
 export type NetSpec = 'none' | 'host' | NetworkSpec;
