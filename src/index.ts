@@ -4,7 +4,8 @@ export { SandboxProcess, type SandboxOutput } from './zx/process.js';
 export type { CurrentUsage } from './cgroup/types.js';
 export type { RunOptions } from './run/run-sandbox.js';
 export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, IoUsage, DeviceIo, NetUsage, Sample } from './report/types.js';
-export { SandboxError, InvalidSpecError, UnsupportedError, PermissionError, SetupError } from './spec/errors.js';
+export { SandboxError, InvalidSpecError, UnsupportedError, PermissionError, SetupError, type StepFailure } from './spec/errors.js';
+export { TeardownError } from './report/errors.js';
 export { formatReport } from './report/format.js';
 export { toSVG } from './report/svg.js';
 // Units as the builder parses them and the report prints them, for the faces (cgbox/vitest, $) and for users.

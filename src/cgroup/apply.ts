@@ -6,6 +6,7 @@
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { faultPoint } from '../host/faults.js';
 import { SetupError } from '../spec/errors.js';
 import { writeExisting } from './files.js';
 import { enableControllers } from './v2/leaf.js';
@@ -13,6 +14,7 @@ import type { CgroupDir, CgroupDriver, CgroupPlan } from './types.js';
 
 async function write(path: string, value: string): Promise<void> {
   try {
+    faultPoint(`cgroup: write ${path.slice(path.lastIndexOf('/') + 1)}`);
     await writeExisting(path, value);
   } catch (e) {
     throw new SetupError('cgroup', `writing "${value}" to ${path}: ${(e as Error).message}`, { cause: e });
@@ -24,14 +26,19 @@ export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) 
   for (const p of plan.parentWrites) {
     for (const w of p.writes) {
       // v2's subtree_control obeys the no-internal-process rule: v2/leaf.ts deals with it.
-      if (plan.version === 2 && w.file === 'cgroup.subtree_control') await enableControllers(p.path, w.value, p.leaf);
+      if (plan.version === 2 && w.file === 'cgroup.subtree_control') {
+        faultPoint('cgroup: enable controllers');
+        await enableControllers(p.path, w.value, p.leaf);
+      }
       else await write(`${p.path}/${w.file}`, w.value);
     }
   }
   for (const dir of plan.dirs) {
     try {
+      faultPoint(`cgroup: mkdir ${dir.hierarchy}`);
       mkdirSync(dir.path);
     } catch (e) {
+      if (e instanceof SetupError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? `the parent cgroup ${dirname(dir.path)} does not exist` : (e as Error).message;
       throw new SetupError('cgroup', `creating ${dir.path}: ${why}`, { cause: e });

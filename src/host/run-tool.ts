@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { SetupError } from '../spec/errors.js';
+import { faultPoint } from './faults.js';
 import { runInShell } from './shell.js';
 import { toolEnv } from './tools.js';
 
@@ -52,6 +53,7 @@ function said(file: string, r: ToolResult): string {
 
 /** As runTool, but a failure is a SetupError for `step` naming the command, its input and what it said; resolves with stdout. */
 export async function mustRun(step: string, file: string, args: readonly string[], input?: string): Promise<string> {
+  faultPoint(`${step}: ${file}${args[0] && !args[0].startsWith('-') && !args[0].startsWith('/') ? ` ${args[0]}` : ''}`);
   const r = await runTool(file, args, input);
   if (r.code === 0) return r.stdout;
   const command = [file, ...args].join(' ');

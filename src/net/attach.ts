@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AttachedResource, ResourceContext } from '../resource/types.js';
+import { allSettled } from '../resource/teardown.js';
 import type { LimitReport } from '../report/types.js';
 import { SetupError } from '../spec/errors.js';
 import type { NetworkSpec } from '../spec/types.js';
@@ -72,7 +73,7 @@ export async function attachLinux(ctx: ResourceContext, net: NetworkSpec): Promi
   for (const u of sends?.undos ?? []) ctx.teardown.push(u.step, u.undo);
   await ipBatch('net veth', [...hostLines(n, a), ...(sends?.ip ?? [])]);
   const tc = [clsact(n.hostVeth), ...portLines(n.hostVeth, br.name), ...(bw?.ingressBits !== undefined ? [tbf(n.hostVeth, bw.ingressBits)] : []), ...(sends?.tc ?? [])];
-  await Promise.all([ipBatch('net address', innerLines(n, a), n.netns), tcBatch('net shaping', tc)]);
+  await allSettled([ipBatch('net address', innerLines(n, a), n.netns), tcBatch('net shaping', tc)]);
   await nftApply('net mark', sends?.nft ?? []);
 
   return {

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
+import { faultPoint } from '../host/faults.js';
 import { InvalidSpecError, SetupError } from '../spec/errors.js';
 import type { Cidr } from '../spec/types.js';
 import { contains, formatSubnet, gatewayOf, hostRange, toInt, toIp, type Subnet } from './ipv4.js';
@@ -122,6 +123,7 @@ export function releaseRun(t: LeaseTable, run: string): boolean {
 /** Takes an address for `run` on `bridge` (under the lock). */
 export function leaseAddress(bridge: string, subnet: Subnet, run: string, requested?: Cidr): Promise<string> {
   return withNetLock(async () => {
+    faultPoint('net address: lease');
     const t = await readTable(bridge);
     const ip = allocate(t, subnet, run, bridge, requested);
     t.subnet = formatSubnet(subnet);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Teardown } from './teardown.js';
+import { allSettled, Teardown } from './teardown.js';
 
 describe('Teardown', () => {
   it('runs the undos newest first', async () => {
@@ -31,10 +31,10 @@ describe('Teardown', () => {
       throw boom;
     });
     t.push('c', async () => void order.push('c'));
-    const errors = await t.run();
+    const failures = await t.run();
     expect(order).toEqual(['c', 'a']);
-    expect(errors).toEqual([boom]);
-    expect(errors[0]).toBe(boom);
+    expect(failures).toEqual([{ step: 'b', error: boom }]);
+    expect(failures[0]!.error).toBe(boom);
   });
 
   it('collects every failure, newest first, and names the step of a non-Error throw', async () => {
@@ -45,9 +45,12 @@ describe('Teardown', () => {
     t.push('loop', async () => {
       throw new Error('losetup -d failed');
     });
-    const errors = await t.run();
-    expect(errors.map((e) => e.message)).toEqual(['losetup -d failed', 'veth: gone']);
-    expect(errors.every((e) => e instanceof Error)).toBe(true);
+    const failures = await t.run();
+    expect(failures.map((f) => [f.step, f.error.message])).toEqual([
+      ['loop', 'losetup -d failed'],
+      ['veth', 'veth: gone'],
+    ]);
+    expect(failures.every((f) => f.error instanceof Error)).toBe(true);
   });
 
   it('counts a synchronous throw as a failure too', async () => {
@@ -57,7 +60,7 @@ describe('Teardown', () => {
     t.push('sync', (() => {
       throw new Error('sync');
     }) as () => Promise<void>);
-    expect((await t.run()).map((e) => e.message)).toEqual(['sync']);
+    expect((await t.run()).map((f) => f.error.message)).toEqual(['sync']);
     expect(ran).toBe(true);
   });
 
@@ -85,5 +88,18 @@ describe('Teardown', () => {
 
   it('returns no errors when there is nothing to undo', async () => {
     expect(await new Teardown().run()).toEqual([]);
+  });
+});
+
+describe('allSettled', () => {
+  it('waits for the slowest step before rethrowing the first failure', async () => {
+    let slowDone = false;
+    const slow = new Promise<void>((r) => setTimeout(() => ((slowDone = true), r()), 30));
+    await expect(allSettled([Promise.reject(new Error('batch failed')), slow])).rejects.toThrow('batch failed');
+    expect(slowDone).toBe(true);
+  });
+
+  it('resolves with every value in order', async () => {
+    expect(await allSettled([Promise.resolve(1), Promise.resolve(2)])).toEqual([1, 2]);
   });
 });

@@ -9,7 +9,7 @@ import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import { driverFor } from '../cgroup/driver.js';
 import { hostCaps } from '../host/probe.js';
 import type { HostCaps } from '../host/types.js';
-import { PermissionError, UnsupportedError } from '../spec/errors.js';
+import { PermissionError, UnsupportedError, withTeardownFailures } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from '../host/owners.js';
 import { reapAll } from './reap.js';
@@ -82,7 +82,6 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
     });
     return { spec, caps, driver, plan, name, teardown, attached, ...(spare ? { standby: spare.standby } : {}) };
   } catch (e) {
-    await teardown.run();
-    throw e;
+    throw withTeardownFailures(e, await teardown.run());
   }
 }

@@ -5,12 +5,13 @@
  */
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { HostCaps } from '../host/types.js';
+import { faultPoint } from '../host/faults.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
 import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
 import type { RunResult } from '../report/types.js';
-import { SandboxError, SetupError } from '../spec/errors.js';
+import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from '../spec/errors.js';
+import { TeardownError } from '../report/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
@@ -52,25 +53,36 @@ function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
   return spec.inheritEnv ? { ...process.env, ...spec.env } : { ...spec.env };
 }
 
+/**
+ * The end of a run: once the command's outcome is known, every task must be
+ * gone before the counters are read; then teardown, whatever happened. A
+ * setup failure rejects with its error (and any undo that failed too); a
+ * failure after the command ran rejects with a TeardownError that carries the
+ * complete result.
+ */
 async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean, sampler?: Sampler): Promise<RunResult> {
   let result: RunResult | undefined;
   let failure: unknown;
+  const late: StepFailure[] = [];
   try {
     const o = await outcome;
     const durationMs = performance.now() - t0;
     const samples = await sampler?.stop();
     if (o.error) throw o.error;
-    await drainCgroups(p.driver, p.plan);
+    // Tasks that will not go (10 s after SIGKILL) make the counters inexact, not lost: report them.
+    await drainCgroups(p.driver, p.plan).catch((e: unknown) => void late.push({ step: 'drain', error: asError(e) }));
     result = await collect(p, command, o, durationMs, timedOut());
     if (samples) result.samples = samples;
   } catch (e) {
     failure = e;
   }
-  const undoErrors = await p.teardown.run();
-  if (failure) throw failure;
-  if (undoErrors.length) throw new SetupError('teardown', undoErrors.map((e) => e.message).join('; '));
+  const undone = await p.teardown.run();
+  if (failure) throw withTeardownFailures(failure, [...late, ...undone]);
+  if (late.length || undone.length) throw new TeardownError(result!, [...late, ...undone]);
   return result!;
 }
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 export async function startSandbox(spec: SandboxSpec, file: string, args: readonly string[], opts: RunOptions = {}): Promise<Running> {
   const p = await prepare(spec);
@@ -94,11 +106,12 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
   };
   let run: Launched;
   try {
+    faultPoint('spawn');
     run = p.standby ? p.standby.launch(req) : launch(req);
   } catch (e) {
     // spawn can throw at once (E2BIG, a missing init binary): undo what prepare made.
-    await p.teardown.run();
-    throw e instanceof SandboxError ? e : new SetupError('spawn', (e as Error).message, { cause: e });
+    const error = e instanceof SandboxError ? e : new SetupError('spawn', (e as Error).message, { cause: e });
+    throw withTeardownFailures(error, await p.teardown.run());
   }
   const terminator = startTerminator(p.driver, p.plan, run, {
     ...(spec.timeoutUs !== undefined ? { timeoutUs: spec.timeoutUs } : {}),

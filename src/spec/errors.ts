@@ -4,6 +4,27 @@
  */
 export class SandboxError extends Error {
   override name = 'SandboxError';
+  /**
+   * When undoing what was made before this error failed too: each step that
+   * did not undo, and why. What it names is left on the host until `cgbox
+   * reap` (or the next process's first run) removes it.
+   */
+  teardownErrors?: readonly StepFailure[];
+}
+
+/** One step of a teardown that failed. */
+export interface StepFailure {
+  step: string;
+  error: Error;
+}
+
+/** The error of a failed setup, now also carrying what its undo could not remove. */
+export function withTeardownFailures<E>(error: E, failures: readonly StepFailure[]): E {
+  if (!failures.length || !(error instanceof Error)) return error;
+  const e = error as Error & { teardownErrors?: readonly StepFailure[] };
+  e.teardownErrors = [...(e.teardownErrors ?? []), ...failures];
+  e.message += `; undoing it failed too: ${failures.map((f) => `${f.step}: ${f.error.message}`).join('; ')}`;
+  return error;
 }
 
 /** Bad input, thrown by the builder at the call that received it. */

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { faultPoint } from '../host/faults.js';
 import { UnsupportedError } from '../spec/errors.js';
 import { type BlockDevice, type VolumeSpec, VOLUME_DEVICE } from '../spec/types.js';
 import { imagesDir, type VolumeConfig } from './config.js';
@@ -79,6 +80,7 @@ export const loopBackend: VolumeBackend<'loop'> = {
     const dir = imagesDir(ctx.config);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const image = join(dir, `${ctx.name}.img`);
+    faultPoint('volume: image file');
     await makeImage(image, v.sizeBytes);
     ctx.teardown.push(`rm ${image}`, () => unlink(image));
     // mkfs on the file, not the device: it writes through the page cache, which is quicker than direct IO.

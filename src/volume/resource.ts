@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { MountRequest } from '../launch/spawn.js';
 import type { Limits } from '../report/types.js';
 import type { ResourceContext, ResourceDriver } from '../resource/types.js';
+import { faultPoint } from '../host/faults.js';
 import { SetupError } from '../spec/errors.js';
 import { type SandboxSpec, VOLUME_DEVICE } from '../spec/types.js';
 import { ensurePool, mountedPool } from './btrfs-pool.js';
@@ -65,6 +66,7 @@ async function setup(ctx: ResourceContext) {
   const planned = planVolumes(ctx.spec, config);
   if (!planned.length && !ctx.spec.rootfs) return {};
   const dir = runPath(config, ctx.name);
+  faultPoint('volume: run directory');
   await mkdir(config.runDir, { recursive: true, mode: 0o755 });
   await mkdir(dir, { mode: 0o700 });
   ctx.teardown.push(`rm -r ${dir}`, () => removeRunDir(dir));

@@ -9,6 +9,7 @@
 import { realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { faultPoint } from '../host/faults.js';
 import type { LimitReport } from '../report/types.js';
 import type { Teardown } from '../resource/teardown.js';
 import { type Pool } from './btrfs-pool.js';
@@ -42,6 +43,7 @@ async function snapshotCopy(pool: Pool, template: string, ctx: Ctx): Promise<Roo
 async function overlayCopy(dir: string, ctx: Ctx): Promise<RootfsCopy> {
   const [upper, work, path] = ['upper', 'work', 'root'].map((d) => join(ctx.runPath, d)) as [string, string, string];
   for (const d of [upper, work]) {
+    faultPoint('rootfs: overlay directory');
     await mkdir(d, { mode: 0o755 });
     ctx.teardown.push(`rm -r ${d}`, () => rm(d, { recursive: true, force: true }));
   }
