@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SetupError } from '../spec/errors.js';
-import { buildInit, cacheRoot, findCompiler, sourceHash } from './init-build.js';
+import { buildInit, cacheRoot, findCompiler, sourceHash, writableByOthers } from './init-build.js';
 
 const SRC = fileURLToPath(new URL('../../native/src', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'cgbox-init-build-'));
@@ -84,5 +84,31 @@ describe('buildInit', () => {
     expect(() => buildInit(dir, 'test', { ...process.env, XDG_CACHE_HOME: cache })).toThrow(/building it from .* failed \(exit 1: .*broken\.c/s);
     const out = join(cache, 'cgbox', sourceHash(dir, process.arch));
     expect(spawnSync('ls', ['-A', out], { encoding: 'utf8' }).stdout).toBe('');
+  });
+});
+
+describe('writableByOthers', () => {
+  it('accepts a path that only root or we can write, a sticky /tmp included; names the first that others can write', () => {
+    const dir = join(tmp, 'perm');
+    cpSync(SRC, join(dir, 'a', 'b'), { recursive: true });
+    const file = join(dir, 'a', 'b', 'main.c');
+    expect(writableByOthers(file)).toBeNull();
+    chmodSync(join(dir, 'a'), 0o777);
+    expect(writableByOthers(file)).toBe(join(dir, 'a'));
+    chmodSync(join(dir, 'a'), 0o755);
+    expect(writableByOthers(tmpdir())).toBeNull(); // /tmp: world-writable but sticky
+    // Owned by another user: as root, give the file away; otherwise ask as someone we are not.
+    if (process.getuid?.() === 0) chownSync(file, 12345, 12345);
+    expect(writableByOthers(file, process.getuid?.() === 0 ? 0 : 12345)).toBe(file);
+  });
+
+  it('a cached helper in a directory others can write is refused, not run', () => {
+    const cache = join(tmp, 'open-cache');
+    const env = { ...process.env, XDG_CACHE_HOME: cache };
+    const path = buildInit(SRC, 'no prebuilt helper fits', env);
+    chmodSync(join(cache, 'cgbox'), 0o777);
+    expect(() => buildInit(SRC, 'no prebuilt helper fits', env)).toThrow(/no prebuilt helper fits; the helper built from source, .* is not run: .*open-cache\/cgbox belongs to, or can be written by, someone other than (root|uid \d+)/);
+    chmodSync(join(cache, 'cgbox'), 0o755);
+    expect(buildInit(SRC, 'no prebuilt helper fits', env)).toBe(path);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { SetupError } from '../spec/errors.js';
@@ -23,6 +23,33 @@ export function executable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whoever may write the helper or any directory above it could make cgbox —
+ * often root — run a program of theirs. So each must belong to root or to us
+ * and be writable by no one else; a sticky directory (/tmp) is fine, since
+ * only the owner of an entry in it may replace that entry. Returns the first
+ * path that fails, or null.
+ */
+export function writableByOthers(path: string, uid = process.getuid?.() ?? 0): string | null {
+  for (let p = path; ; p = dirname(p)) {
+    const st = statSync(p);
+    const ours = st.uid === 0 || st.uid === uid;
+    const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0;
+    if (!ours || ((st.mode & 0o022) !== 0 && !sticky)) return p;
+    if (p === dirname(p)) return null;
+  }
+}
+
+function mustBeOurs(out: string, why: string): string {
+  const open = writableByOthers(out);
+  if (open !== null) {
+    const uid = process.getuid?.() ?? 0;
+    const who = uid === 0 ? 'root' : `uid ${uid}`;
+    throw new SetupError('init', `${why}; the helper built from source, ${out}, is not run: ${open} belongs to, or can be written by, someone other than ${who}. Set XDG_CACHE_HOME to a directory only you can write`);
+  }
+  return out;
 }
 
 /** $XDG_CACHE_HOME/cgbox, else ~/.cache/cgbox (the XDG base directory rule: a relative XDG_CACHE_HOME is ignored). */
@@ -68,7 +95,7 @@ export function buildInit(srcDir: string, why: string, env: NodeJS.ProcessEnv = 
     throw new SetupError('init', `${why}, and its sources ${srcDir} cannot be read: ${(e as Error).message}; reinstall cgbox`, { cause: e });
   }
   const out = join(cacheRoot(env), hash, 'cgbox-init');
-  if (executable(out)) return out;
+  if (executable(out)) return mustBeOurs(out, why);
   const cc = findCompiler(env);
   if (!cc) throw new SetupError('init', `${why}, and no C compiler was found to build it from ${srcDir} (looked for $CC, then cc, gcc and clang on PATH): ${INSTALL_A_COMPILER}`);
   const cFiles = sourceFiles(srcDir)
@@ -77,7 +104,7 @@ export function buildInit(srcDir: string, why: string, env: NodeJS.ProcessEnv = 
   // Built beside its final name and renamed: a concurrent build or a crash never leaves half a binary there.
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(out), { recursive: true });
+    mkdirSync(dirname(out), { recursive: true, mode: 0o755 });
   } catch (e) {
     throw new SetupError('init', `${why}, and the cache directory ${dirname(out)} cannot be made: ${(e as Error).message}; set XDG_CACHE_HOME to a writable directory`, { cause: e });
   }
@@ -87,6 +114,7 @@ export function buildInit(srcDir: string, why: string, env: NodeJS.ProcessEnv = 
     const said = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(-8).join('\n')}`;
     throw new SetupError('init', `${why}; building it from ${srcDir} with ${cc.join(' ')} failed (${said}): the C library's headers may be missing — ${INSTALL_A_COMPILER}`, { cause: r.error });
   }
+  chmodSync(tmp, 0o755); // whatever the umask: writable by us alone (mustBeOurs)
   renameSync(tmp, out);
-  return out;
+  return mustBeOurs(out, why);
 }
