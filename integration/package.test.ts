@@ -18,13 +18,14 @@ import { leftovers } from './leftovers.js';
 import { cleanCopy, compilers, freshApp, lockedVersion, pack, ROOT, run, said, userEnv, withoutCompilers, type Manager, type Packed, type Ran } from './package-apps.js';
 
 const MiB = 2 ** 20;
-const work = mkdtempSync(join(tmpdir(), 'cgbox-package-'));
+let work: string;
 const masked = compilers();
 let packed: Packed;
 const apps: Partial<Record<Manager, string>> = {};
 let apiReference: Promise<Ran>;
 
 beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'cgbox-package-'));
   const src = join(work, 'src');
   await cleanCopy(src);
   for (const built of ['dist', 'native/bin', 'native/prebuilt', 'fixtures/bin']) expect(existsSync(join(src, built)), `${built} in the clean copy`).toBe(false);
@@ -35,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await apiReference;
-  rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   expect(await leftovers()).toEqual([]);
 });
 
