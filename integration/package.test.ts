@@ -109,6 +109,7 @@ interface Limited {
   limits: Record<string, { value: number; enforced: boolean }>;
   init: { ok: boolean; path?: string; why?: string };
   stopped: string | null;
+  disposable: boolean;
   zx: string;
 }
 
@@ -122,6 +123,7 @@ function expectLimited(l: Limited): void {
   expect(l.limits.memory).toMatchObject({ value: 64 * MiB, enforced: true });
   expect(l.limits.pids).toMatchObject({ value: 16, enforced: true });
   expect(l.stopped).toBe('SIGTERM');
+  expect(l.disposable, 'StartedSandbox has Symbol.asyncDispose').toBe(true);
 }
 
 describe.each(MANAGERS)('installed with %s, with no C compiler on the host', (manager) => {
