@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine (as root) ready for cgbox: the Debian packages
-# the sandbox and its tests use, Node.js >= 20, and the project's npm
-# dependencies (whose install builds the C init helper and the fixtures).
+# the sandbox and its tests use, Node.js >= 20, the project's npm
+# dependencies, then the checkout's own init helper and the test fixtures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +14,13 @@ fi
 
 # gcc + libc6-dev: the init helper and fixtures; util-linux/mount: unshare, mkswap, swapon;
 # iproute2: ip and tc; procps: ps; coreutils: dd; iperf3, ebtables, nftables: network tests;
-# e2fsprogs, xfsprogs, btrfs-progs: volumes; busybox-static: the root-filesystem fixture.
-PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates
-  iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static)
+# e2fsprogs, xfsprogs, btrfs-progs: volumes; busybox-static: the root-filesystem fixture;
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user-static: the static linux-arm64
+# init helper the package ships, and its check under emulation (scripts/build-prebuilt.sh);
+# git: the package test packs the checkout's files.
+PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates git
+  iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -43,3 +47,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   step "npm ci"
   npm ci --no-audit --no-fund
 fi
+
+step "the init helper and the fixtures (scripts/build-native.sh)"
+bash scripts/build-native.sh

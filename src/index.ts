@@ -12,9 +12,12 @@ export { toSVG } from './report/svg.js';
 export { parseBytes, parseDurationUs } from './spec/units.js';
 export { bytes as formatBytes, micros as formatMicros, millis as formatMillis } from './report/human.js';
 export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
-export type { HostCaps } from './host/types.js';
-export { doctor, essentialsPass, probeTools, type Check, type ToolFacts } from './doctor/doctor.js';
-export { reapAll, reapCgroups } from './run/reap.js';
+export type { HostCaps, Hierarchy, V1Controller } from './host/types.js';
+export { doctor, essentialsPass, probeTools, type Check, type ToolFacts, type NestingFacts } from './doctor/doctor.js';
+export { reapAll, reapCgroups, type ReapOptions } from './run/reap.js';
+// Types the exported ones name: exported so that a user can name them too (and the API reference links them).
+export type { SandboxSpec, NetSpec, NetworkSpec, VolumeSpec, DeviceRate, BlockDevice, Cidr } from './spec/types.js';
+export type { BandwidthInput } from './spec/network.js';
 export { releaseStandby } from './run/release.js';
 export { btrfsTemplate } from './volume/template.js';
 export { releaseSpareVolumes } from './volume/btrfs-spares.js';

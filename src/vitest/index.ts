@@ -11,7 +11,7 @@ import { toBeOOMKilled, toHaveExitedWith, toHaveTimedOut, toUseAtMost, type Reso
 
 export type { BaselineOptions } from './baseline.js';
 export { DEFAULT_METRICS, SLACK, baselinePath } from './baseline.js';
-export type { Metric } from './metrics.js';
+export type { Metric, Kind as MetricKind } from './metrics.js';
 export type { ResourceLimits } from './matchers.js';
 export { sandboxFixtures, type SandboxFixtures } from './fixture.js';
 

@@ -8,6 +8,7 @@
 import { Writable } from 'node:stream';
 import type { ProcessOutput } from 'zx/core';
 import type { RunResult } from '../report/types.js';
+import { UnsupportedError } from '../spec/errors.js';
 import { buildCommand } from './command.js';
 
 /** How the process runs its command: the builder's own run(), handed in. */
@@ -26,6 +27,17 @@ const PREFIX = 'set -euo pipefail;';
 
 type Settled = { output: SandboxOutput } | { error: unknown };
 
+/** zx is loaded on first use only, so importing cgbox stays fast; it is an optional peer dependency. */
+async function loadZx(): Promise<typeof import('zx/core')> {
+  try {
+    return await import('zx/core');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'ERR_MODULE_NOT_FOUND' || !/'zx'/.test(err.message)) throw e;
+    throw new UnsupportedError('b.$`…`', 'it runs through zx, an optional peer dependency of cgbox: install it beside cgbox (npm install zx@8)');
+  }
+}
+
 export class SandboxProcess implements PromiseLike<SandboxOutput> {
   private throws = true;
   private echo = true;
@@ -43,8 +55,7 @@ export class SandboxProcess implements PromiseLike<SandboxOutput> {
   }
 
   private async start(run: RunCommand, pieces: TemplateStringsArray, args: readonly unknown[], stack: string): Promise<SandboxOutput> {
-    // zx is loaded on first use only: importing cgbox stays as fast as it was.
-    const { quote, ProcessOutput, Fail } = await import('zx/core');
+    const { quote, ProcessOutput, Fail } = await loadZx();
     const cmd = await buildCommand(quote, pieces, args);
     const stdall: Buffer[] = [];
     const tee = (target: NodeJS.WriteStream) =>
