@@ -21,5 +21,5 @@ export type { BandwidthInput } from './spec/network.js';
 export { releaseStandby } from './run/release.js';
 export { btrfsTemplate } from './volume/template.js';
 export { releaseSpareVolumes } from './volume/btrfs-spares.js';
-export { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
+export { VOLUME_DRIVERS, type Backend, type VolumeDriver } from './volume/backends.js';
 export { SHAPING_MODE_NAMES, type ShapingModeName } from './net/shaping-modes.js';

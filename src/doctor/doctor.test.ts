@@ -15,7 +15,7 @@ function v2Caps(controllers: string[], over: Partial<HostCaps> = {}): HostCaps {
   });
 }
 
-const TOOLS: ToolFacts = { init: { ok: true, path: '/opt/cgbox/native/bin/cgbox-init' }, nsenter: '/usr/bin/nsenter', cc: '/usr/bin/cc' };
+const TOOLS: ToolFacts = { init: { ok: true, path: '/opt/cgbox/native/bin/cgbox-init' }, cc: '/usr/bin/cc' };
 
 function find(checks: Check[], feature: string): Check {
   const c = checks.find((x) => x.feature === feature);
@@ -113,18 +113,28 @@ describe('doctor', () => {
     expect(essentialsPass(checks)).toBe(false);
   });
 
-  it('tools: a missing init helper fails and makes the compiler essential; nsenter is optional', () => {
-    const tools: ToolFacts = { init: { ok: false, why: '/x/native/bin/cgbox-init is missing' }, nsenter: null, cc: null };
+  it('tools: a missing init helper fails and makes the compiler essential', () => {
+    const tools: ToolFacts = { init: { ok: false, why: '/x/native/bin/cgbox-init is missing' }, cc: null };
     const checks = doctor(v1Caps(), tools);
     expect(find(checks, 'init helper')).toMatchObject({ ok: false, essential: true, detail: '/x/native/bin/cgbox-init is missing' });
-    expect(find(checks, 'C compiler (cc)')).toMatchObject({ ok: false, essential: true, fix: 'apt-get install gcc' });
-    expect(find(checks, 'nsenter')).toMatchObject({ ok: false, essential: false, fix: 'apt-get install util-linux' });
+    expect(find(checks, 'C compiler (cc)')).toMatchObject({ ok: false, essential: true, fix: 'apt-get install gcc libc6-dev' });
     expect(essentialsPass(checks)).toBe(false);
     expect(find(doctor(v1Caps(), { ...TOOLS, cc: null }), 'C compiler (cc)').essential).toBe(false);
   });
 
+  it('host tools: each feature names its missing programs and the packages to install, never essential', () => {
+    const features: ToolFacts['features'] = [
+      { feature: '.net({...}) on a Linux bridge', missing: { tc: 'iproute2', nft: 'nftables' } },
+      { feature: '.volume() on tmpfs', missing: {} },
+    ];
+    const checks = doctor(v1Caps(), { ...TOOLS, features });
+    expect(find(checks, 'host tools: .net({...}) on a Linux bridge')).toMatchObject({ ok: false, essential: false, detail: 'tc, nft not installed', fix: 'apt-get install iproute2 nftables' });
+    expect(find(checks, 'host tools: .volume() on tmpfs')).toMatchObject({ ok: true });
+    expect(essentialsPass(checks)).toBe(true);
+  });
+
   it('every failed check names a fix; passed ones carry none', () => {
-    const checks = doctor(v2Caps([], { isRoot: false, swapAccounting: false, memoryPeak: false, pidsPeak: false }), { init: { ok: false, why: 'x' }, nsenter: null, cc: null });
+    const checks = doctor(v2Caps([], { isRoot: false, swapAccounting: false, memoryPeak: false, pidsPeak: false }), { init: { ok: false, why: 'x' }, cc: null });
     expect(checks.filter((c) => !c.ok).length).toBeGreaterThan(5);
     for (const c of checks) {
       if (c.ok) expect(c.fix).toBeUndefined();

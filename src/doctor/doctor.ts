@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUNTIME_PACKAGES } from '../host/runtime-packages.js';
 import { which } from '../host/tools.js';
 import { initBinary } from '../launch/init-binary.js';
 import { SetupError } from '../spec/errors.js';
@@ -32,8 +33,9 @@ export interface ToolFacts {
   /** The init helper: its path when built and executable, else why not. */
   init: { ok: true; path: string } | { ok: false; why: string };
   /** Absolute paths on PATH, or null when absent. */
-  nsenter: string | null;
   cc: string | null;
+  /** Each feature's host programs that are not installed (src/host/runtime-packages.ts), program → Debian package. */
+  features?: ReadonlyArray<{ feature: string; missing: Readonly<Record<string, string>>; note?: string }>;
   /** cgroup v2: the state of the cgroup sandboxes nest in (probeNesting), when known. */
   nesting?: NestingFacts;
   /** Each volume backend: null when this host can make its volumes, else why not (naming the fix). */
@@ -153,11 +155,21 @@ export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
     ...memoryChecks(caps),
     check('pids.peak', caps.pidsPeak, false, caps.pidsPeak ? `usage.pids.peak is the kernel's high-water mark (Linux ${caps.kernel})` : `absent (Linux ${caps.kernel} < 6.1): usage.pids.peak falls back to pids.current, 0 once a run is over`, 'run Linux 6.1 or later (Debian 12 ships 6.1)'),
     ...volumeChecks(tools.volumes),
-    check('init helper', tools.init.ok, true, tools.init.ok ? tools.init.path : tools.init.why, 'build it: npm run build (or npm rebuild cgbox); it needs a C compiler: apt-get install gcc'),
-    check('nsenter', tools.nsenter !== null, false, tools.nsenter ?? 'not on PATH: needed to exec into a started sandbox', 'apt-get install util-linux'),
+    check('init helper', tools.init.ok, true, tools.init.ok ? tools.init.path : tools.init.why, 'the package ships it prebuilt for linux-x64 and linux-arm64 (native/prebuilt/); elsewhere cgbox builds it from native/src at first use, with a C compiler (apt-get install gcc libc6-dev); in a checkout of cgbox: npm run build'),
     // The compiler matters only while the init helper is not built.
-    check('C compiler (cc)', tools.cc !== null, !tools.init.ok, tools.cc ?? 'not on PATH: builds the init helper and the test fixtures', 'apt-get install gcc'),
+    check('C compiler (cc)', tools.cc !== null, !tools.init.ok, tools.cc ?? 'not on PATH: needed only where no prebuilt init helper fits, to build it from source', 'apt-get install gcc libc6-dev'),
+    ...featureChecks(tools.features),
   ];
+}
+
+/** One check per feature that runs host programs: which are missing, and the packages that have them. */
+function featureChecks(features: ToolFacts['features']): Check[] {
+  return (features ?? []).map(({ feature, missing, note }) => {
+    const names = Object.keys(missing);
+    const packages = [...new Set(Object.values(missing))].sort();
+    const detail = names.length ? `${names.join(', ')} not installed` : `its host programs are installed${note ? ` (${note})` : ''}`;
+    return check(`host tools: ${feature}`, names.length === 0, false, detail, `apt-get install ${packages.join(' ')}${note ? ` (${note})` : ''}`);
+  });
 }
 
 /** One check per volume backend, in the backends list's order: optional features, never essential. */
@@ -183,7 +195,13 @@ export function probeTools(): ToolFacts {
   const nesting = probeNesting(hostCaps());
   const config = volumeConfig();
   const volumes = Object.fromEntries(VOLUME_BACKENDS.map((b) => [b.kind, b.unavailable(config) ?? null]));
-  return { init, nsenter: which('nsenter'), cc: which('cc'), volumes, ...(nesting ? { nesting } : {}) };
+  // The source build has its own check (the compiler): every other feature's programs, as a login shell finds them.
+  const features = RUNTIME_PACKAGES.filter((n) => !('cc' in n.tools)).map((n) => ({
+    feature: n.feature,
+    missing: Object.fromEntries(Object.entries(n.tools).filter(([tool]) => which(tool) === null)),
+    ...(n.note ? { note: n.note } : {}),
+  }));
+  return { init, cc: which('cc'), volumes, features, ...(nesting ? { nesting } : {}) };
 }
 
 /** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */
