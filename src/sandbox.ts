@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { DeviceNotFound, resolveBlockDevice } from './host/block-device.js';
+import { keepAlive } from './host/keep-alive.js';
 import { hostCaps } from './host/probe.js';
 import type { RunResult } from './report/types.js';
 import { runSandbox, type RunOptions } from './run/run-sandbox.js';
@@ -197,7 +198,7 @@ export class SandboxBuilder {
    */
   async start(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<StartedSandbox> {
     checkCommand('.start', file, args);
-    return new StartedSandbox(await startSandbox(this.spec, file, args, opts));
+    return new StartedSandbox(await keepAlive(startSandbox(this.spec, file, args, opts)));
   }
 
   /**

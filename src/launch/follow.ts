@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { SetupError } from '../spec/errors.js';
+import { capture } from './capture.js';
 import { parseInitLine } from './status.js';
 
 /** How the command ended, exactly as its init saw it; undefined when it never ran. */
@@ -18,6 +19,9 @@ export interface LaunchOutcome {
   error?: SetupError;
   stdout: string;
   stderr: string;
+  /** Output past maxBuffer went to the live copy only. */
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
   /** How the outer helper itself ended: a signal here with no status means the sandbox was killed. */
   outerSignal: string | null;
 }
@@ -38,6 +42,8 @@ export interface OutputOptions {
   input?: string | Uint8Array;
   stdout?: Writable;
   stderr?: Writable;
+  /** Most bytes of each stream kept in the result (default 100 MiB). */
+  maxBuffer?: number;
 }
 
 function deferred<T>() {
@@ -55,15 +61,6 @@ function lines(stream: Readable, onLine: (line: string) => void): void {
     rest = parts.pop() ?? '';
     parts.forEach(onLine);
   });
-}
-
-function collect(stream: Readable | null, tee?: Writable): () => string {
-  const chunks: Buffer[] = [];
-  stream?.on('data', (c: Buffer) => {
-    chunks.push(c);
-    tee?.write(c);
-  });
-  return () => Buffer.concat(chunks).toString('utf8');
 }
 
 /** An init being followed; `output()` starts the capture and returns the launch. */
@@ -109,15 +106,17 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
   return {
     standby: standby.promise,
     output(io) {
-      const stdout = collect(child.stdout, io.stdout);
-      const stderr = collect(child.stderr, io.stderr);
+      const stdout = capture(child.stdout, io.stdout, io.maxBuffer);
+      const stderr = capture(child.stderr, io.stderr, io.maxBuffer);
       child.stdin?.on('error', () => {}); // the command may exit without reading its input
       child.stdin?.end(io.input);
       const finished = closed.then((outerSignal) => ({
         ...(status ? { status } : {}),
         ...(error ? { error } : {}),
-        stdout: stdout(),
-        stderr: stderr(),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutTruncated: stdout.truncated(),
+        stderrTruncated: stderr.truncated(),
         outerSignal,
       }));
       return { initPid: initPid.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };

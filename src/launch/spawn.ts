@@ -32,6 +32,7 @@ export interface LaunchRequest {
   input?: string | Uint8Array;
   stdout?: Writable;
   stderr?: Writable;
+  maxBuffer?: number;
 }
 
 /** The options after the cgroups: the same whether given on the command line or as a standby's orders. */

@@ -21,6 +21,8 @@ export function fakeResult(o: FakeResult = {}): RunResult {
     durationMs: 1250,
     stdout: '',
     stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
     limits: {},
     ...rest,
     usage: {

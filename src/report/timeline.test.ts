@@ -29,7 +29,7 @@ describe('timeline', () => {
 
   it('formatReport adds the timeline line only when the run was sampled', () => {
     const r = {
-      command: ['x'], exitCode: 0, signal: null, ok: true, timedOut: false, oomKilled: false, durationMs: 210, stdout: '', stderr: '',
+      command: ['x'], exitCode: 0, signal: null, ok: true, timedOut: false, oomKilled: false, durationMs: 210, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
       usage: {
         cpu: { usageUs: 75_000, userUs: 75_000, systemUs: 0, throttledPeriods: 0, throttledUs: 0 },
         memory: { peakBytes: 80 * MiB, swapPeakBytes: 0, oomKills: 0 },

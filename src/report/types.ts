@@ -83,6 +83,9 @@ export interface RunResult {
   durationMs: number;
   stdout: string;
   stderr: string;
+  /** More than maxBuffer was printed: the rest went to the live copy (stdout/stderr options) only. */
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
   usage: Usage;
   limits: Limits;
   samples?: Sample[];

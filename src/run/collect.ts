@@ -17,6 +17,8 @@ export async function collect(p: Prepared, command: string[], o: LaunchOutcome, 
     durationMs,
     stdout: o.stdout,
     stderr: o.stderr,
+    stdoutTruncated: o.stdoutTruncated,
+    stderrTruncated: o.stderrTruncated,
     usage: Object.assign({ ...cgroups, net: null, volume: null }, ...extra),
     limits: p.plan.limits,
   };

@@ -11,6 +11,8 @@ export interface ExecOptions {
   input?: string | Uint8Array;
   stdout?: Writable;
   stderr?: Writable;
+  /** Most bytes of each stream kept in the result (default 100 MiB); the rest goes to the live copies only. */
+  maxBuffer?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -23,6 +25,8 @@ export interface ExecResult {
   durationMs: number;
   stdout: string;
   stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
 }
 
 export async function execIn(p: Prepared, initPid: number, file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -32,5 +36,5 @@ export async function execIn(p: Prepared, initPid: number, file: string, args: r
   const o = await run.finished;
   if (o.error) throw o.error;
   const status = o.status ?? { exitCode: null, signal: o.outerSignal ?? 'SIGKILL' };
-  return { command: [file, ...args], ...status, ok: status.exitCode === 0, durationMs: performance.now() - t0, stdout: o.stdout, stderr: o.stderr };
+  return { command: [file, ...args], ...status, ok: status.exitCode === 0, durationMs: performance.now() - t0, stdout: o.stdout, stderr: o.stderr, stdoutTruncated: o.stdoutTruncated, stderrTruncated: o.stderrTruncated };
 }

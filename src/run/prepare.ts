@@ -12,7 +12,7 @@ import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError, withTeardownFailures } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from '../host/owners.js';
-import { reapAll } from './reap.js';
+import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
 import { countRun, discardSpare, fits, refill, standbyEnabled, takeSpare } from './standby-pool.js';
@@ -33,10 +33,13 @@ export interface Prepared {
 
 let reaped: Promise<unknown> | undefined;
 
-/** Once per process, before its first run: what runs of crashed processes left. */
-function reapOnce(caps: HostCaps): Promise<unknown> {
-  reaped ??= reapAll(caps).catch(() => []);
-  return reaped;
+/**
+ * Once per process, at its first run: what runs of crashed processes left. It
+ * goes on beside the run (nothing of a live run is touched: names carry their
+ * owner's pid), and never holds the process open.
+ */
+function reapOnce(caps: HostCaps): void {
+  reaped ??= reapInBackground(caps).catch(() => []);
 }
 
 /** Devices named by resources ('volume') resolved in the spec's rates, now that they exist. */
@@ -58,7 +61,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   if ((spec.volumes.length || spec.rootfs) && !claimed('volume')) throw new UnsupportedError('.volume() and .rootfs()', 'this build of cgbox has no volume driver registered');
   for (const r of wanted) r.check?.(spec, caps);
   driver.plan(spec, caps, 'cgbox-check');
-  await reapOnce(caps);
+  reapOnce(caps);
 
   const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;

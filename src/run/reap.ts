@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCaps } from '../host/types.js';
 import { driverFor } from '../cgroup/driver.js';
+import { keepAlive } from '../host/keep-alive.js';
 import { removeCgroupDir } from '../cgroup/apply.js';
 import { PREFIX, ownerPid } from '../host/owners.js';
 import { RESOURCES } from './resources.js';
@@ -57,9 +58,21 @@ export async function reapCgroups(caps: HostCaps, opts: ReapOptions = {}): Promi
   return removed;
 }
 
-/** Everything crashed runs left: cgroups, then each resource driver's objects. */
-export async function reapAll(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
-  const removed = await reapCgroups(caps, opts);
-  for (const r of RESOURCES) if (r.reap) removed.push(...(await r.reap({ all: opts.all ?? false })));
-  return removed;
+/** Everything crashed runs left: cgroups, then each resource driver's objects. Keeps the process alive until done. */
+export function reapAll(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
+  return keepAlive(reapInBackground(caps, opts));
+}
+
+/** One reap at a time in a process: a caller's reapAll() waits for the first run's background reap instead of racing it. */
+let last: Promise<unknown> = Promise.resolve();
+
+/** The same, without holding the process open: the first run's reap goes on beside it. */
+export function reapInBackground(caps: HostCaps, opts: ReapOptions = {}): Promise<string[]> {
+  const mine = last.catch(() => {}).then(async () => {
+    const removed = await reapCgroups(caps, opts);
+    for (const r of RESOURCES) if (r.reap) removed.push(...(await r.reap({ all: opts.all ?? false })));
+    return removed;
+  });
+  last = mine;
+  return mine;
 }

@@ -1,4 +1,5 @@
 import { hostCaps } from '../host/probe.js';
+import { keepAlive } from '../host/keep-alive.js';
 import { VOLUME_BACKENDS } from '../volume/backends.js';
 import { driverFor } from '../cgroup/driver.js';
 import { releaseStandby as release } from './standby-pool.js';
@@ -10,5 +11,5 @@ import { releaseStandby as release } from './standby-pool.js';
  * checking that nothing of cgbox's is left. They also go when the process exits.
  */
 export async function releaseStandby(): Promise<void> {
-  await Promise.all([release(driverFor(hostCaps())), ...VOLUME_BACKENDS.map((b) => b.release?.())]);
+  await keepAlive(Promise.all([release(driverFor(hostCaps())), ...VOLUME_BACKENDS.map((b) => b.release?.())]));
 }

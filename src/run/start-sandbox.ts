@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { faultPoint } from '../host/faults.js';
+import { keepAlive } from '../host/keep-alive.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
 import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
@@ -22,9 +23,11 @@ import { startTerminator } from './terminate.js';
 export interface RunOptions {
   /** Written to the command's stdin, then closed. Without it stdin is /dev/null. */
   input?: string | Uint8Array;
-  /** Live copies of the output, as well as the captured text in the result. */
+  /** Live copies of the output, as well as the captured text in the result. A copy that falls behind slows the command (backpressure). */
   stdout?: Writable;
   stderr?: Writable;
+  /** Most bytes of each stream kept in the result (default 100 MiB, as execa's); past it the rest goes to the live copies only, and the result says stdoutTruncated/stderrTruncated. */
+  maxBuffer?: number;
   /** Ends the run early, as a timeout does (SIGTERM, grace, SIGKILL); the result still resolves. */
   signal?: AbortSignal;
 }
@@ -136,9 +139,9 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
     result,
     stop: (o = {}) => {
       terminator.end('stop', o.signal ?? 'SIGTERM', o.graceMs);
-      return result;
+      return keepAlive(result);
     },
-    exec: (f, a, o) => execIn(p, initPid, f, a, { env: commandEnv(spec), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}), ...o }),
+    exec: (f, a, o) => keepAlive(execIn(p, initPid, f, a, { env: commandEnv(spec), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}), ...o })),
     current: () => p.driver.readCurrent(p.plan),
     // The resources' own usage too (a volume's used bytes so far), as collect() does at the end.
     usage: async () => Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),

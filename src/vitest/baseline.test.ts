@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function result(memoryMiB: number, cpuMs = 500): RunResult {
   return {
-    command: ['x'], exitCode: 0, signal: null, ok: true, timedOut: false, oomKilled: false, durationMs: 900, stdout: '', stderr: '',
+    command: ['x'], exitCode: 0, signal: null, ok: true, timedOut: false, oomKilled: false, durationMs: 900, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
     usage: {
       cpu: { usageUs: cpuMs * 1000, userUs: cpuMs * 1000, systemUs: 0, throttledPeriods: 0, throttledUs: 0 },
       memory: { peakBytes: memoryMiB * MiB, swapPeakBytes: 0, oomKills: 0 },

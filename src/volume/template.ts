@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { keepAlive } from '../host/keep-alive.js';
 import { ensurePool, type Pool } from './btrfs-pool.js';
 import { createSubvolume, deleteSubvolume, readOnlySnapshot } from './btrfs-subvolume.js';
 import { volumeConfig, type VolumeConfig } from './config.js';
@@ -48,7 +49,7 @@ export function isTemplate(pool: Pool, dir: string): boolean {
  * returns its path. `.rootfs(path)` of that path runs on a btrfs snapshot
  * instead of an overlay; `.volume(…, { from: dir })` does this by itself.
  */
-export async function btrfsTemplate(dir: string): Promise<string> {
+export function btrfsTemplate(dir: string): Promise<string> {
   const c = volumeConfig();
-  return ensureTemplate(await ensurePool(c), dir, c, adHocRunName());
+  return keepAlive(ensurePool(c).then((pool) => ensureTemplate(pool, dir, c, adHocRunName())));
 }
