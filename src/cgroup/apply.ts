@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { faultPoint } from '../host/faults.js';
 import { SetupError } from '../spec/errors.js';
 import { writeExisting } from './files.js';
+import { subtreeDirs } from './tree.js';
 import { enableControllers } from './v2/leaf.js';
 import type { CgroupDir, CgroupDriver, CgroupPlan } from './types.js';
 
@@ -72,8 +73,16 @@ export async function drainCgroups(driver: CgroupDriver, plan: CgroupPlan, patie
   }
 }
 
-/** rmdir is refused (EBUSY) for a moment after the last task leaves: retry with backoff. */
+/**
+ * Removes a run's cgroup and any made below it, depth-first. rmdir is refused
+ * (EBUSY) for a moment after the last task leaves: retry with backoff.
+ */
 export async function removeCgroupDir(path: string): Promise<void> {
+  for (const below of await subtreeDirs(path)) await removeOneDir(below);
+  await removeOneDir(path);
+}
+
+async function removeOneDir(path: string): Promise<void> {
   for (let attempt = 0, delay = 1; ; attempt++, delay = Math.min(delay * 2, 100)) {
     try {
       rmdirSync(path);

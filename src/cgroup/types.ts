@@ -91,8 +91,10 @@ export interface CgroupDriver {
   readUsage(plan: CgroupPlan): Promise<CgroupUsage>;
   /** Cheap enough to call every few milliseconds while the sandbox runs. */
   readCurrent(plan: CgroupPlan): Promise<CurrentUsage>;
-  /** The pids now in the sandbox (empty once every task is gone, zombies included). */
+  /** The pids now in the sandbox and any cgroup below it (empty once every task is gone, zombies included). */
   procs(plan: CgroupPlan): Promise<number[]>;
+  /** `signal` to every task but `except` (the init), frozen meanwhile so that no fork escapes it. */
+  signalAll(plan: CgroupPlan, signal: NodeJS.Signals, except?: number): Promise<void>;
   /** Kill every task at once, without a fork racing the kill (v1 freezer, v2 cgroup.kill). */
   killAll(plan: CgroupPlan): Promise<void>;
   /** The same killer on one directory of a hierarchy (the reaper's: a crashed run's cgroup). */

@@ -10,7 +10,13 @@ export function reapCommand(program: Command): void {
     .option('--all', 'also remove those of runs whose owner is still alive (kills their tasks)')
     .addHelpText('after', '\nPrints each path removed. Exit status: 0, or 125 when a removal failed.')
     .action(async (flags: { all?: boolean }) => {
-      const removed = await reapAll(doctorProbe(), { deep: true, all: flags.all ?? false });
-      process.stdout.write(removed.length ? removed.map((p) => `removed ${p}\n`).join('') : 'nothing to reap\n');
+      const print = (removed: readonly string[]) => process.stdout.write(removed.length ? removed.map((p) => `removed ${p}\n`).join('') : 'nothing to reap\n');
+      try {
+        print(await reapAll(doctorProbe(), { deep: true, all: flags.all ?? false }));
+      } catch (e) {
+        // What could be removed was: say so before the error names the rest.
+        print((e as { removed?: string[] }).removed ?? []);
+        throw e;
+      }
     });
 }

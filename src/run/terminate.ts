@@ -1,11 +1,10 @@
 /**
  * Ending a run early — on its timeout, or when the caller's AbortSignal fires:
- * SIGTERM to every task in the sandbox (the init ignores it and reports how
- * the command took it), then after the grace period a kill of the whole
- * cgroup that no fork can race.
+ * SIGTERM to every task in the sandbox, frozen meanwhile so that no fork
+ * escapes it (the init is spared: it reports how the command took it), then
+ * after the grace period a kill of the whole cgroup that no fork can race.
  */
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
-import { signalEach } from '../host/signal.js';
 
 export type EndReason = 'timeout' | 'abort' | 'stop';
 
@@ -35,7 +34,7 @@ export function startTerminator(
       await launched.started.catch(() => {});
       const init = await launched.initPid.catch(() => undefined);
       if (cancelled) return;
-      signalEach((await driver.procs(plan).catch(() => [])).filter((p) => p !== init), signal);
+      await driver.signalAll(plan, signal, init).catch(() => {});
     })();
   };
   const timer = opts.timeoutUs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutUs / 1000) : undefined;

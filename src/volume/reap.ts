@@ -12,6 +12,7 @@ import type { VolumeConfig } from './config.js';
 import { mountTable } from './host.js';
 import { unmount } from './mounts.js';
 import { reapable } from './names.js';
+import { SetupError } from '../spec/errors.js';
 
 /** The run directory a path is in: <run dir>/<run>/… → <run>. */
 const runDirOf = (config: VolumeConfig, path: string) => path.slice(config.runDir.length + 1).split('/')[0] ?? '';
@@ -39,6 +40,15 @@ async function reapRunDirs(config: VolumeConfig, all: boolean): Promise<string[]
 export async function reapVolumes(config: VolumeConfig, opts: { all: boolean }): Promise<string[]> {
   const steps = [reapMounts, ...VOLUME_BACKENDS.map((b) => b.reap), reapRunDirs];
   const out: string[] = [];
-  for (const step of steps) out.push(...(await step(config, opts.all)));
+  const failed: string[] = [];
+  for (const step of steps) {
+    try {
+      out.push(...(await step(config, opts.all)));
+    } catch (e) {
+      failed.push((e as Error).message);
+    }
+  }
+  // Every step was tried: the failures are reported once all is done.
+  if (failed.length) throw Object.assign(new SetupError('reap', `volumes: removed ${out.length}, but: ${failed.join('; ')}`), { removed: out });
   return out;
 }

@@ -8,10 +8,10 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { Hierarchy, HostCaps } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { readProcs } from '../files.js';
+import { subtreeProcs } from '../tree.js';
 import { mergeUsage, type CgroupDir, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import { V1_CONTROLLERS, type V1Controller } from './controllers.js';
-import { freezeAndKill } from './freezer.js';
+import { freezeAndKill, freezeAndSignal } from './freezer.js';
 
 function plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan {
   const dirs = new Map<string, CgroupDir>();
@@ -63,7 +63,8 @@ export const cgroupV1: CgroupDriver = {
   plan,
   readUsage: async (p) => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
   readCurrent: async (p) => Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...(await readParts(p, (c, dir) => c.current?.(dir)))),
-  procs: (p) => readProcs(dirOf(p, 'freezer')!),
+  procs: (p) => subtreeProcs(dirOf(p, 'freezer')!),
+  signalAll: (p, signal, except) => freezeAndSignal(dirOf(p, 'freezer')!, signal, except),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),
   killDir: freezeAndKill,
 };

@@ -10,8 +10,8 @@ import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
 import { mergeUsage, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import type { Limits } from '../../report/types.js';
 import { V2_CONTROLLERS, type V2Controller } from './controllers.js';
-import { readProcs } from '../files.js';
-import { killCgroup } from './kill.js';
+import { subtreeProcs } from '../tree.js';
+import { freezeAndSignal, killCgroup } from './kill.js';
 
 export const UNIFIED = 'unified';
 
@@ -52,7 +52,8 @@ export const cgroupV2: CgroupDriver = {
     const parts = await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.current ? [c.current(dir)] : [])));
     return Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...parts);
   },
-  procs: (plan) => readProcs(sandboxDir(plan)),
+  procs: (plan) => subtreeProcs(sandboxDir(plan)),
+  signalAll: (plan, signal, except) => freezeAndSignal(sandboxDir(plan), signal, except),
 
   killAll: (plan) => killCgroup(sandboxDir(plan)),
   killDir: (dir) => killCgroup(dir),

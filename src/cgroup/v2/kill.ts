@@ -1,44 +1,44 @@
 /**
- * Killing every task of a v2 cgroup without a fork racing the kill:
- * cgroup.kill (Linux 5.14) does it in the kernel; before that, freeze the
- * cgroup (cgroup.freeze, 5.2), SIGKILL every pid, and thaw it.
+ * Signalling every task of a v2 cgroup without a fork racing the signal:
+ * freeze the cgroup (cgroup.freeze, 5.2), signal every pid of it and below,
+ * thaw it. A kill is one write to cgroup.kill (5.14), in the kernel; before
+ * that, the same freeze, SIGKILL, thaw.
  */
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissing, readOptional, readProcs, writeExisting } from '../files.js';
+import { signalEach } from '../../host/signal.js';
+import { isMissing, readOptional, writeExisting } from '../files.js';
+import { subtreeProcs } from '../tree.js';
 
-export interface KillOptions {
-  /** How long to wait for `frozen 1` in cgroup.events before killing anyway. */
+export interface FreezeOptions {
+  /** How long to wait for `frozen 1` in cgroup.events before signalling anyway. */
   frozenTimeoutMs?: number;
 }
 
-export async function killCgroup(dir: string, { frozenTimeoutMs = 1000 }: KillOptions = {}): Promise<void> {
-  try {
-    // SIGKILL to every task in the cgroup and below, atomically with respect to fork.
-    return await writeExisting(join(dir, 'cgroup.kill'), '1');
-  } catch (err) {
-    if (!isMissing(err)) throw err;
-  }
-  if ((await readOptional(join(dir, 'cgroup.procs'))) === null) return; // the cgroup is gone: nothing to kill
+/** `signal` to every task of the cgroup and below but `except` (the sandbox's init), frozen meanwhile. */
+export async function freezeAndSignal(dir: string, signal: NodeJS.Signals, except?: number, { frozenTimeoutMs = 1000 }: FreezeOptions = {}): Promise<void> {
+  if ((await readOptional(join(dir, 'cgroup.procs'))) === null) return; // the cgroup is gone: nothing to signal
   const frozen = await setFrozen(dir, true, frozenTimeoutMs);
   try {
-    // A frozen cgroup cannot fork, so one pass is enough; a fatal signal reaches frozen tasks.
-    // Unfrozen (no freezer, or a task that would not freeze in time), repeat while tasks remain.
-    for (let pass = 0; pass < (frozen ? 1 : 3); pass++) {
-      const pids = await procsBelow(dir);
+    // A frozen cgroup cannot fork, so one pass is enough; a signal reaches frozen tasks as they thaw.
+    // Unfrozen (no freezer, or a task that would not freeze in time), a kill repeats while tasks remain.
+    for (let pass = 0; pass < (frozen || signal !== 'SIGKILL' ? 1 : 3); pass++) {
+      const pids = (await subtreeProcs(dir)).filter((p) => p !== except);
       if (pids.length === 0) break;
-      for (const pid of pids) sigkill(pid);
+      signalEach(pids, signal);
     }
   } finally {
     await setFrozen(dir, false, 0);
   }
 }
 
-/** Pids of the cgroup and of any cgroup the sandbox made below it. */
-async function procsBelow(dir: string): Promise<number[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const children = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => procsBelow(join(dir, e.name))));
-  return [...(await readProcs(dir)), ...children.flat()];
+export async function killCgroup(dir: string, opts: FreezeOptions = {}): Promise<void> {
+  try {
+    // SIGKILL to every task in the cgroup and below, atomically with respect to fork.
+    return await writeExisting(join(dir, 'cgroup.kill'), '1');
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+  await freezeAndSignal(dir, 'SIGKILL', undefined, opts);
 }
 
 /** Write cgroup.freeze and, when freezing, wait for the kernel to confirm. False when it did not. */
@@ -56,13 +56,5 @@ async function setFrozen(dir: string, frozen: boolean, timeoutMs: number): Promi
     if (/^frozen 1$/m.test(events)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function sigkill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // already gone
   }
 }
