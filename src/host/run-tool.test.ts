@@ -38,3 +38,18 @@ describe('the host tool runner', () => {
     expect(await runTool('no-such-tool-cgbox', [], 'x')).toMatchObject({ code: 127 });
   });
 });
+
+describe('a host tool that hangs', () => {
+  it('is killed after CGBOX_TOOL_TIMEOUT seconds, shell or spawn, and its step fails saying so', async () => {
+    process.env.CGBOX_TOOL_TIMEOUT = '1';
+    try {
+      const t0 = Date.now();
+      await expect(run('sleep', ['30'])).rejects.toThrow(/sleep 30: (Killed; )?killed after 1 s \(CGBOX_TOOL_TIMEOUT\)/);
+      await expect(mustRun('net veth', 'sh', ['-c', 'cat >/dev/null; sleep 30'], 'x\n')).rejects.toThrow(/killed after 1 s/);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(await runTool('true', [])).toMatchObject({ code: 0 }); // the shell lane lives on
+    } finally {
+      delete process.env.CGBOX_TOOL_TIMEOUT;
+    }
+  });
+});

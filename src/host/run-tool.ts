@@ -20,15 +20,37 @@ export interface ToolResult {
   stderr: string;
 }
 
-function spawned(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
+/**
+ * The longest a host tool may take before it is killed and its step fails
+ * (CGBOX_TOOL_TIMEOUT, seconds; default 120): a mount on a dead server or a
+ * tool stuck on a wedged device must not hang a test run for ever.
+ */
+export function toolTimeoutSec(): number {
+  const n = Number(process.env.CGBOX_TOOL_TIMEOUT);
+  return Number.isFinite(n) && n > 0 ? n : 120;
+}
+
+/** What a tool killed by its timeout exits with: 128 + SIGKILL. */
+const KILLED = 137;
+
+function spawned(file: string, args: readonly string[], input: string | undefined, timeoutSec: number): Promise<ToolResult> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv() });
+    // A process group of its own, so that a timeout kills what the tool started too (their pipes would hold us).
+    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv(), detached: true });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }, timeoutSec * 1000);
+    child.on('close', () => clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: e.code === 'ENOENT' ? 127 : 126, stdout, stderr: e.code === 'ENOENT' ? '' : e.message }));
-    child.on('close', (code, signal) => resolve({ code: code ?? 128, stdout, stderr: stderr || (signal ? `killed by ${signal}` : '') }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? KILLED : 128), stdout, stderr: stderr || (signal ? `killed by ${signal}` : '') }));
     if (input !== undefined) {
       child.stdin!.on('error', () => {}); // a tool that exits without reading its input
       child.stdin!.end(input);
@@ -39,9 +61,12 @@ function spawned(file: string, args: readonly string[], input?: string): Promise
 /** Runs `file args`, writing `input` to its stdin; never rejects for a failure of the tool. */
 export async function runTool(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
   const t0 = performance.now();
-  const fast = input === undefined ? runInShell(file, args) : undefined;
-  const r = await (fast ?? spawned(file, args, input));
-  if (process.env.CGBOX_TRACE) process.stderr.write(`cgbox: ${(performance.now() - t0).toFixed(1)} ms (${fast ? 'shell' : 'spawned'}) ${file} ${args.join(' ')}\n`);
+  const timeout = toolTimeoutSec();
+  const fast = input === undefined ? runInShell(file, args, timeout) : undefined;
+  const r = await (fast ?? spawned(file, args, input, timeout));
+  const ms = performance.now() - t0;
+  if (r.code === KILLED && ms >= timeout * 1000 - 50) r.stderr = `${r.stderr ? `${r.stderr.trim()}; ` : ''}killed after ${timeout} s (CGBOX_TOOL_TIMEOUT)`;
+  if (process.env.CGBOX_TRACE) process.stderr.write(`cgbox: ${ms.toFixed(1)} ms (${fast ? 'shell' : 'spawned'}) ${file} ${args.join(' ')}\n`);
   return r;
 }
 

@@ -84,14 +84,16 @@ function until(stream: Readable, end: RegExp): Promise<RegExpExecArray> {
  * end of each command is marked with a NUL and its status on stdout and a
  * NUL on stderr: text tools never print NUL.
  */
-export function runInShell(file: string, args: readonly string[]): Promise<ShellResult> | undefined {
+export function runInShell(file: string, args: readonly string[], timeoutSec?: number): Promise<ShellResult> | undefined {
   const sh = idleShell();
   if (!sh) return undefined;
   busy.add(sh);
   wake(sh);
   const out = until(sh.stdout, /^([^]*)\u0000(\d+)\n$/);
   const err = until(sh.stderr, /^([^]*)\u0000\n$/);
-  sh.stdin.write(`${[file, ...args].map(quote).join(' ')} </dev/null; printf '\\000%d\\n' $?; printf '\\000\\n' >&2\n`);
+  // coreutils timeout ends a hung tool with SIGKILL (status 137); the shell itself lives on.
+  const argv = timeoutSec ? ['timeout', '-s', 'KILL', String(timeoutSec), file, ...args] : [file, ...args];
+  sh.stdin.write(`${argv.map(quote).join(' ')} </dev/null; printf '\\000%d\\n' $?; printf '\\000\\n' >&2\n`);
   return Promise.all([out, err])
     .then(([o, e]) => ({ code: Number(o[2]), stdout: o[1]!, stderr: e[1]! }))
     .finally(() => {

@@ -37,3 +37,24 @@ describe('address leases across processes', () => {
     expect(new Set(Object.values(table.leases)).size).toBe(100);
   }, 30_000);
 });
+
+describe('a lease table that cannot be read', () => {
+  it('is an error naming the file and the fix, never an empty table', async () => {
+    const code = `
+      const { readTable } = await import(${JSON.stringify(LEASES)});
+      const fs = await import('node:fs');
+      fs.writeFileSync(${JSON.stringify(join(dir, 'net-broken.json'))}, '{"leases": {"10.88.0.2": "cgbox-1-aa"}');
+      try { await readTable('broken'); console.log('no error'); } catch (e) { console.log(e.name, e.step, e.message); }
+      console.log(JSON.stringify(await readTable('missing')));
+    `;
+    const out = await new Promise<string>((resolve) => {
+      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, CGBOX_RUN_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      c.on('exit', () => resolve(text));
+    });
+    const [err, missing] = out.trim().split('\n');
+    expect(err).toMatch(/^SetupError net address .*net-broken\.json is not one cgbox wrote .*remove the file when no sandbox/);
+    expect(missing).toBe('{"leases":{}}');
+  }, 30_000);
+});

@@ -7,9 +7,9 @@
  * is created — never for a sandbox's life: the lease, not the lock, marks an
  * address as taken until teardown (or the reaper, when the owner died).
  */
-import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { withLock } from '../host/lock.js';
+import { writeFileAtomic } from '../host/state-dir.js';
 import { faultPoint } from '../host/faults.js';
 import { InvalidSpecError, SetupError } from '../spec/errors.js';
 import type { Cidr } from '../spec/types.js';
@@ -28,43 +28,39 @@ export interface LeaseTable {
 }
 
 /** Runs `fn` holding the host-wide network lock. */
-export async function withNetLock<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(STATE_DIR, { recursive: true, mode: 0o755 });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(`${STATE_DIR}/net`, {
-      realpath: false,
-      stale: 5_000,
-      update: 2_000,
-      retries: { retries: 500, factor: 1.2, minTimeout: 1, maxTimeout: 20 },
-    });
-  } catch (e) {
-    throw new SetupError('net lock', `could not take ${STATE_DIR}/net.lock: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => {});
-  }
+export function withNetLock<T>(fn: () => Promise<T>): Promise<T> {
+  return withLock(STATE_DIR, 'net', { step: 'net lock', staleMs: 5_000, updateMs: 2_000, retries: { retries: 500, factor: 1.2, minTimeout: 1, maxTimeout: 20 } }, fn);
 }
 
 function tablePath(bridge: string): string {
   return `${STATE_DIR}/net-${bridge}.json`;
 }
 
+/** The table; only a missing file is an empty one — a table that cannot be read is an error, never "no leases". */
 export async function readTable(bridge: string): Promise<LeaseTable> {
+  const path = tablePath(bridge);
+  let text: string;
   try {
-    return JSON.parse(await readFile(tablePath(bridge), 'utf8')) as LeaseTable;
-  } catch {
-    return { leases: {} };
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { leases: {} };
+    throw new SetupError('net address', `reading the lease table ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const t = JSON.parse(text) as LeaseTable;
+    if (typeof t !== 'object' || t === null || typeof t.leases !== 'object' || t.leases === null) throw new Error('no "leases" object');
+    return t;
+  } catch (e) {
+    throw new SetupError(
+      'net address',
+      `the lease table ${path} is not one cgbox wrote (${(e as Error).message}): addresses could be handed out twice, so cgbox stops; remove the file when no sandbox with a network of its own is running (\`cgbox reap\` and the next runs make it again)`,
+    );
   }
 }
 
 /** Written whole and renamed into place: a reader never sees half a file. */
 export async function writeTable(bridge: string, t: LeaseTable): Promise<void> {
-  const tmp = `${tablePath(bridge)}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(t));
-  await rename(tmp, tablePath(bridge));
+  await writeFileAtomic(tablePath(bridge), JSON.stringify(t));
 }
 
 /** Bridges that have a lease table. */

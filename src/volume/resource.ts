@@ -11,6 +11,7 @@ import type { MountRequest } from '../launch/spawn.js';
 import type { Limits } from '../report/types.js';
 import type { ResourceContext, ResourceDriver } from '../resource/types.js';
 import { faultPoint } from '../host/faults.js';
+import { ensurePrivateDir } from '../host/state-dir.js';
 import { SetupError } from '../spec/errors.js';
 import { type SandboxSpec, VOLUME_DEVICE } from '../spec/types.js';
 import { ensurePool, mountedPool } from './btrfs-pool.js';
@@ -67,7 +68,7 @@ async function setup(ctx: ResourceContext) {
   if (!planned.length && !ctx.spec.rootfs) return {};
   const dir = runPath(config, ctx.name);
   faultPoint('volume: run directory');
-  await mkdir(config.runDir, { recursive: true, mode: 0o755 });
+  ensurePrivateDir(config.runDir);
   await mkdir(dir, { mode: 0o700 });
   ctx.teardown.push(`rm -r ${dir}`, () => removeRunDir(dir));
   const base = { config, run: ctx.name, runPath: dir, teardown: ctx.teardown };
