@@ -12,6 +12,7 @@ import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError, withTeardownFailures } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from '../host/owners.js';
+import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
@@ -36,10 +37,11 @@ let reaped: Promise<unknown> | undefined;
 /**
  * Once per process, at its first run: what runs of crashed processes left. It
  * goes on beside the run (nothing of a live run is touched: names carry their
- * owner's pid), and never holds the process open.
+ * owner's pid).
  */
 function reapOnce(caps: HostCaps): void {
-  reaped ??= reapInBackground(caps).catch(() => []);
+  // Not awaited by the run, but the process stays until it is done: a one-run script must not cut it short.
+  reaped ??= keepAlive(reapInBackground(caps)).catch(() => []);
 }
 
 /** Devices named by resources ('volume') resolved in the spec's rates, now that they exist. */
