@@ -8,6 +8,9 @@ import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 
 export type EndReason = 'timeout' | 'abort' | 'stop';
 
+/** How long past the grace a run still starting, or a signal still being delivered, may take before the kill. */
+const DELIVERY_PATIENCE_MS = 2_000;
+
 export interface Terminator {
   /** Why the run was ended early, or null. */
   reason(): EndReason | null;
@@ -28,13 +31,18 @@ export function startTerminator(
   const end = (why: EndReason, signal: NodeJS.Signals = 'SIGTERM', graceMs = opts.graceUs / 1000) => {
     if (reason || cancelled) return;
     reason = why;
-    grace = setTimeout(() => void driver.killAll(plan).catch(() => {}), graceMs);
+    const kill = () => void driver.killAll(plan).catch(() => {});
+    // The grace counts from the moment every task has the signal (freezing the cgroup first may take
+    // a moment on a loaded host). A start that never comes is killed on a deadline of its own.
+    grace = setTimeout(kill, graceMs + DELIVERY_PATIENCE_MS);
     void (async () => {
-      // Ended while still starting: the signal waits for the command, the grace period does not.
       await launched.started.catch(() => {});
       const init = await launched.initPid.catch(() => undefined);
       if (cancelled) return;
       await driver.signalAll(plan, signal, init).catch(() => {});
+      if (cancelled) return;
+      clearTimeout(grace);
+      grace = setTimeout(kill, graceMs);
     })();
   };
   const timer = opts.timeoutUs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutUs / 1000) : undefined;
