@@ -25,12 +25,20 @@ export interface SystemdScopeOptions {
   readonly onEnded?: (placement: Placement) => void;
 }
 
+const FIX =
+  'cgbox gives its sandboxes a scope of their own because the caller\'s unit was not delegated; instead, run the caller in a unit with ' +
+  'Delegate=yes (systemd-run --scope -p Delegate=yes -- <command>, or Delegate=yes in its service), or name a parent with .cgroupParent()';
+
 async function start(req: ScopeRequest): Promise<Holder> {
   try {
-    return await startHolder(scopeCommand(req), req.unit);
+    try {
+      return await startHolder(scopeCommand(req), req.unit);
+    } catch (e) {
+      if (req.oomPolicy && e instanceof SetupError && refusedOomPolicy(e.detail)) return await startHolder(scopeCommand({ ...req, oomPolicy: false }), req.unit);
+      throw e;
+    }
   } catch (e) {
-    if (req.oomPolicy && e instanceof SetupError && refusedOomPolicy(e.detail)) return startHolder(scopeCommand({ ...req, oomPolicy: false }), req.unit);
-    throw e;
+    throw e instanceof SetupError ? new SetupError('placement', `${e.detail}. ${FIX}`, { cause: e }) : e;
   }
 }
 
