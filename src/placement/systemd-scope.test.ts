@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,12 +18,14 @@ const session: CallerContext = {
 
 describe('systemdScope().acquire when systemd-run cannot be run', () => {
   const path = process.env.PATH;
+  const empty = mkdtempSync(join(tmpdir(), 'cgbox-empty-path-'));
   afterEach(() => {
     process.env.PATH = path;
+    rmSync(empty, { recursive: true, force: true });
   });
   it('is a SetupError that names the fix', async () => {
     // A PATH without systemd-run (it lives in /usr/bin; cgbox adds only the sbin directories).
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'cgbox-empty-path-'));
+    process.env.PATH = empty;
     const err = await systemdScope().acquire(session).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SetupError);
     expect((err as SetupError).step).toBe('placement');
