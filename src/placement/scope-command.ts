@@ -7,9 +7,9 @@
  *
  * Measured on Debian 12 (systemd 252.39): an OOM kill beneath a scope that
  * is not delegated fails it with result 'oom-kill' and SIGTERMs its processes,
- * as for a service (DefaultOOMPolicy=stop); systemd-run there accepts
- * OOMPolicy= for a scope. systemd documents OOMPolicy= for scopes, defaulting
- * to DefaultOOMPolicy= except where Delegate= is on (then continue); it is set
+ * as for a service (DefaultOOMPolicy=stop); a scope with Delegate=yes shows
+ * OOMPolicy=continue without being told, and systemd-run accepts OOMPolicy=
+ * for a scope (runc sets it on scopes only from systemd 253 on). It is set
  * here all the same, as the intent. A systemd-run that does not know it for
  * scopes refuses the assignment: the command is then made again without it.
  */
