@@ -47,6 +47,7 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--enter")) o->enter = (pid_t)atoi(next(argc, argv, &i));
     else if (!strcmp(k, "--standby")) o->standby = 1;
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
+    else if (!strcmp(k, "--delegate-xattrs")) { int print_delegate_xattrs(int, char **); exit(print_delegate_xattrs(argc - i - 1, argv + i + 1)); }
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */
