@@ -4,6 +4,7 @@
  * checks once its own workers have exited, and other processes' live runs
  * (a second test run on the same machine) are theirs to clean up.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -39,6 +40,22 @@ async function runDevices(): Promise<string[]> {
   return out;
 }
 
+/** Transient scopes of cgbox's (src/placement/systemd-scope.ts) whose owner is gone, where systemd runs. */
+function scopeUnits(): string[] {
+  if (!existsSync('/run/systemd/system')) return [];
+  let out = '';
+  try {
+    out = execFileSync('systemctl', ['list-units', '--all', '--plain', '--no-legend', 'cgbox-*.scope'], { encoding: 'utf8', timeout: 10_000 });
+  } catch {
+    return [];
+  }
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((u) => /^cgbox-\d+-[0-9a-f]+\.scope$/.test(u) && orphaned(u.slice(0, -'.scope'.length)))
+    .map((u) => `unit ${u}`);
+}
+
 export async function leftovers(): Promise<string[]> {
   // This process's spare sandbox is alive by design, not left behind.
   await releaseStandby();
@@ -52,5 +69,6 @@ export async function leftovers(): Promise<string[]> {
     ...netns.filter((n) => n.startsWith('cgbox-') && orphaned(n)).map((n) => `netns ${n}`),
     ...mounts.filter((m) => m.split('/').some((part) => part.startsWith('cgbox-') && orphaned(part))).map((m) => `mount ${m}`),
     ...(await runDevices()),
+    ...scopeUnits(),
   ];
 }

@@ -2,7 +2,7 @@
 // sandbox-like cgroup in it with memory.max = 64 MiB, prints both as one JSON line, and lives on.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeCallerContext } from '../src/host/caller-context.js';
+import { probeCallerContext } from '../src/placement/probe-context.js';
 import { acquirePlacement } from '../src/placement/strategies.js';
 
 const t0 = performance.now();

@@ -15,6 +15,8 @@ import { V1_CONTROLLERS } from '../cgroup/v1/controllers.js';
 import { V2_CONTROLLERS } from '../cgroup/v2/controllers.js';
 import { CALLER_LEAF } from '../host/cgroup-mounts.js';
 import { hostCaps } from '../host/probe.js';
+import { probeCallerContext } from '../placement/probe-context.js';
+import { chooseStrategy } from '../placement/strategies.js';
 import { VOLUME_BACKENDS } from '../volume/backends.js';
 import { volumeConfig } from '../volume/config.js';
 
@@ -38,6 +40,8 @@ export interface ToolFacts {
   features?: ReadonlyArray<{ feature: string; missing: Readonly<Record<string, string>>; note?: string }>;
   /** cgroup v2: the state of the cgroup sandboxes nest in (probeNesting), when known. */
   nesting?: NestingFacts;
+  /** Where sandboxes would live (src/placement/), said without acquiring it. */
+  placement?: { kind: string; detail: string };
   /** Each volume backend: null when this host can make its volumes, else why not (naming the fix). */
   volumes?: Record<string, string | null>;
 }
@@ -151,7 +155,9 @@ export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
   return [
     check('root', caps.isRoot, true, caps.isRoot ? 'running as root' : 'not root: cgbox creates cgroups and namespaces', 'run as root (sudo cgbox …), or in the VM (vagrant/)'),
     ...cgroupChecks(caps),
-    ...nestingCheck(caps, tools.nesting),
+    ...(tools.placement ? [check('placement', true, false, tools.placement.detail, '')] : []),
+    // The no-internal-process rule in the caller's own cgroup matters only where sandboxes nest there.
+    ...(tools.placement?.kind === 'systemd-scope' ? [] : nestingCheck(caps, tools.nesting)),
     ...memoryChecks(caps),
     check('pids.peak', caps.pidsPeak, false, caps.pidsPeak ? `usage.pids.peak is the kernel's high-water mark (Linux ${caps.kernel})` : `absent (Linux ${caps.kernel} < 6.1): usage.pids.peak falls back to pids.current, 0 once a run is over`, 'run Linux 6.1 or later (Debian 12 ships 6.1)'),
     ...volumeChecks(tools.volumes),
@@ -201,7 +207,10 @@ export function probeTools(): ToolFacts {
     missing: Object.fromEntries(Object.entries(n.tools).filter(([tool]) => which(tool) === null)),
     ...(n.note ? { note: n.note } : {}),
   }));
-  return { init, cc: which('cc'), volumes, features, ...(nesting ? { nesting } : {}) };
+  const ctx = probeCallerContext();
+  const strategy = chooseStrategy(ctx);
+  const placement = { kind: strategy.name, detail: strategy.explain(ctx) };
+  return { init, cc: which('cc'), volumes, features, placement, ...(nesting ? { nesting } : {}) };
 }
 
 /** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */

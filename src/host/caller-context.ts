@@ -10,10 +10,7 @@
  * tests pass fixtures. The cgroup paths here are as /proc/self/cgroup shows
  * them; cgroupDir() turns one into its directory under the cgroup2 mount.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { initBinary } from '../launch/init-binary.js';
 import { parseCgroupMounts, parseProcCgroup } from './cgroup-mounts.js';
 
 export interface CallerContext {
@@ -174,46 +171,4 @@ export function callerContextFrom(inputs: ProbeInputs): CallerContext {
     if (delegatedAt !== undefined) ctx.delegatedAt = delegatedAt;
   }
   return ctx;
-}
-
-function read(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** The marks, from the init helper (Node has no getxattr); none when it cannot be run. */
-function delegatedDirs(dirs: string[]): Set<string> {
-  if (dirs.length === 0) return new Set();
-  try {
-    return parseDelegateXattrs(execFileSync(initBinary(), ['--delegate-xattrs', ...dirs], { encoding: 'utf8', timeout: 10_000 }));
-  } catch {
-    return new Set();
-  }
-}
-
-export function probeCallerContext(): CallerContext {
-  let link = '';
-  try {
-    link = readlinkSync('/proc/self/ns/cgroup');
-  } catch {
-    // No cgroup namespaces in this kernel (before 4.6): the initial one, then.
-  }
-  let runSystemdSystem = false;
-  try {
-    runSystemdSystem = statSync('/run/systemd/system').isDirectory();
-  } catch {
-    // Not booted with systemd.
-  }
-  return callerContextFrom({
-    mountinfo: read('/proc/self/mountinfo'),
-    procCgroup: read('/proc/self/cgroup'),
-    pid1Comm: read('/proc/1/comm').trim(),
-    runSystemdSystem,
-    cgroupNsLink: link,
-    uid: process.getuid?.() ?? -1,
-    delegatedDirs,
-  });
 }

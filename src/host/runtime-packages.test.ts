@@ -89,6 +89,7 @@ describe('RUNTIME_PACKAGES', () => {
       'mount',
       'nftables',
       'openvswitch-switch',
+      'systemd',
       'thin-provisioning-tools',
       'xfsprogs',
     ]);

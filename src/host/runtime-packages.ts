@@ -28,6 +28,11 @@ export const RUNTIME_PACKAGES: readonly RuntimeNeed[] = [
     note: 'only where no prebuilt helper fits (not linux-x64 or linux-arm64) or with CGBOX_BUILD_FROM_SOURCE=1; gcc needs libc6-dev beside it',
   },
   { feature: 'b.$`…` (zx)', tools: { bash: 'bash' }, note: 'and the npm package zx, an optional peer dependency' },
+  {
+    feature: 'a scope of its own on a systemd host whose caller was not delegated',
+    tools: { 'systemd-run': 'systemd', cat: 'coreutils' },
+    note: 'made once per process; a caller in a unit with Delegate=yes, or in a container, needs neither',
+  },
   { feature: '.net({...}) on a Linux bridge', tools: { ip: 'iproute2', tc: 'iproute2', nft: 'nftables' } },
   { feature: ".net({ bridge: { ovs: … } }) on Open vSwitch", tools: { ip: 'iproute2', 'ovs-vsctl': 'openvswitch-switch' }, note: 'with ovs-vswitchd running and the openvswitch kernel module' },
   { feature: ".volume() on tmpfs", tools: { ...SHELL, mount: 'mount', umount: 'mount' } },

@@ -10,7 +10,8 @@
  * path. A scope whose holder ended (killed by someone) is dropped, so the next
  * call makes a new one; a failed acquire is not kept either.
  */
-import { probeCallerContext, type CallerContext } from '../host/caller-context.js';
+import type { CallerContext } from '../host/caller-context.js';
+import { probeCallerContext } from './probe-context.js';
 import { caller } from './caller.js';
 import { delegated } from './delegated.js';
 import { systemdScope } from './systemd-scope.js';

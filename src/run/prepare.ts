@@ -8,6 +8,7 @@ import { createCgroups, drainCgroups, removeCgroupDir, writeCgroups } from '../c
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import { driverFor } from '../cgroup/driver.js';
 import { hostCaps } from '../host/probe.js';
+import { placedCaps } from '../placement/placed-caps.js';
 import type { HostCaps } from '../host/types.js';
 import { PermissionError, UnsupportedError, withTeardownFailures } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
@@ -52,8 +53,10 @@ function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): S
 }
 
 export async function prepare(spec: SandboxSpec): Promise<Prepared> {
-  const caps = hostCaps();
-  if (!caps.isRoot) throw new PermissionError('cgbox needs root: it creates cgroups and namespaces. Run as root (sudo), or in the VM tier');
+  if (!hostCaps().isRoot) throw new PermissionError('cgbox needs root: it creates cgroups and namespaces. Run as root (sudo), or in the VM tier');
+  // Where this process's sandboxes live (src/placement/): decided and acquired at its first run, then
+  // the same for every run. A parent named with .cgroupParent() is the user's to arrange.
+  const caps = spec.cgroupParent === undefined ? await placedCaps() : hostCaps();
   const driver = driverFor(caps);
   const useStandby = standbyEnabled(spec);
   const wanted = RESOURCES.filter((r) => r.wanted(spec));
