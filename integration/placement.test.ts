@@ -39,23 +39,27 @@ interface ChildReport {
   acquireMs: number;
 }
 
-/** Runs placement.child.ts under `systemd-run ARGS`, and waits for its report. */
-async function childUnder(args: string[]): Promise<{ child: ChildProcess; report: ChildReport }> {
-  const child = spawn('systemd-run', [...args, '--', process.execPath, '--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs placement.child.ts under `systemd-run ARGS`; `next()` is its next line of output. */
+function childUnder(args: string[], mode: string[] = []): { child: ChildProcess; next: () => Promise<string> } {
+  const child = spawn('systemd-run', [...args, '--', process.execPath, '--import', 'tsx', CHILD, ...mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise((r) => child.on('exit', r));
-  const line = await Promise.race([
-    (async () => {
-      while (!out.includes('\n')) await sleep(50);
-      return out.split('\n')[0]!;
-    })(),
-    exited.then(() => {
-      throw new Error(`the child exited before it reported: ${out}`);
-    }),
-  ]);
-  return { child, report: JSON.parse(line) as ChildReport };
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const next = async () => {
+    while (!out.includes('\n')) {
+      if (exited) throw new Error(`the child exited before it said more: ${out}`);
+      await sleep(50);
+    }
+    const line = out.slice(0, out.indexOf('\n'));
+    out = out.slice(line.length + 1);
+    return line;
+  };
+  return { child, next };
 }
+
+const OOM_REPORT = JSON.stringify({ oomKilled: true, signal: 'SIGKILL' });
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -84,11 +88,11 @@ describe.runIf(v2)('placement on a cgroup v2 host', () => {
   if (v2 && !systemd) console.warn('⚠ cgbox: placement.test.ts: no systemd on this host — the transient scope tests are SKIPPED, not passed');
 
   it.runIf(systemd)(
-    'under a scope systemd owns: a Delegate=yes scope of its own with the caller\'s ceilings, kept across daemon-reload, gone after kill -9',
+    "under a scope systemd owns (sudo in a login session): a Delegate=yes scope of its own with the caller's ceilings; an OOM kill there leaves the caller's unit running; kept across daemon-reload; gone after kill -9",
     async () => {
       const callerUnit = `cgbox-test-caller-${process.pid}.scope`;
-      const { child, report } = await childUnder(['--scope', '--quiet', `--unit=${callerUnit}`, '-p', 'MemoryMax=512M', '-p', 'TasksMax=300', '-p', 'CPUQuota=33.34%']);
-      children.push(child);
+      const { child, next } = childUnder(['--scope', '--quiet', `--unit=${callerUnit}`, '-p', 'MemoryMax=512M', '-p', 'TasksMax=300', '-p', 'CPUQuota=33.34%']);
+      const report = JSON.parse(await next()) as ChildReport;
       const { placement, sandbox, memoryMax } = report;
       console.log(`placement: ${placement.describe} (probe ${report.probeMs} ms, acquire ${report.acquireMs} ms)`);
       expect(placement.kind).toBe('systemd-scope');
@@ -110,6 +114,13 @@ describe.runIf(v2)('placement on a cgroup v2 host', () => {
       expect(read(scope, 'cgroup.subtree_control').split(' ')).toEqual(expect.arrayContaining(['cpu', 'memory', 'pids']));
       expect(memoryMax).toBe(String(64 * 2 ** 20));
 
+      // A sandbox OOM-killed in the scope: systemd would stop a unit it sat beneath (OOMPolicy=stop), and SIGTERM the caller.
+      child.stdin!.write('oom\n');
+      expect(await next()).toBe(OOM_REPORT);
+      expect(systemctlShow(callerUnit, 'ActiveState', 'Result')).toEqual({ ActiveState: 'active', Result: 'success' });
+      expect(systemctlShow(unit, 'ActiveState').ActiveState).toBe('active');
+      expect(child.exitCode).toBeNull();
+
       execFileSync('systemctl', ['daemon-reload']);
       expect(read(scope, 'cgroup.subtree_control').split(' ')).toEqual(expect.arrayContaining(['cpu', 'memory', 'pids']));
       expect(read(sandbox, 'memory.max')).toBe(String(64 * 2 ** 20));
@@ -120,6 +131,21 @@ describe.runIf(v2)('placement on a cgroup v2 host', () => {
       expect(existsSync(scope)).toBe(false);
       expect(systemctlShow(unit, 'LoadState').LoadState).toBe('not-found');
       expect(systemctlShow(callerUnit, 'LoadState').LoadState).toBe('not-found');
+    },
+    SLOW,
+  );
+
+  it.runIf(systemd)(
+    'from a plain service (a CI runner): an OOM kill in a sandbox does not stop the service',
+    async () => {
+      const unit = `cgbox-test-oom-${process.pid}.service`;
+      const { child, next } = childUnder(['--wait', '--pipe', '--quiet', '--same-dir', `--unit=${unit}`], ['oom']);
+      const exited = new Promise((r) => child.on('exit', (code) => r(code)));
+      expect(await next()).toBe(OOM_REPORT);
+      // systemd-run --wait exits with the service's status: 0, not the end of a stop.
+      expect(await exited).toBe(0);
+      const after = systemctlShow(unit, 'LoadState', 'Result');
+      expect(after.LoadState === 'not-found' || after.Result !== 'oom-kill').toBe(true);
     },
     SLOW,
   );
