@@ -8,6 +8,7 @@
  * CGBOX_TRACE=1 prints each command and its time on stderr.
  */
 import { spawn } from 'node:child_process';
+import { ignoreStdioErrors } from './child-stdio.js';
 import { SetupError } from '../spec/errors.js';
 import { faultPoint } from './faults.js';
 import { runInShell } from './shell.js';
@@ -36,7 +37,7 @@ const KILLED = 137;
 function spawned(file: string, args: readonly string[], input: string | undefined, timeoutSec: number): Promise<ToolResult> {
   return new Promise((resolve) => {
     // A process group of its own, so that a timeout kills what the tool started too (their pipes would hold us).
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv(), detached: true });
+    const child = ignoreStdioErrors(spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv(), detached: true }));
     const timer = setTimeout(() => {
       try {
         process.kill(-child.pid!, 'SIGKILL');

@@ -8,6 +8,7 @@
  * exits, even by SIGKILL, the pipe closes and the shell ends with it.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { ignoreStdioErrors } from './child-stdio.js';
 import type { Readable, Writable } from 'node:stream';
 import { toolEnv } from './tools.js';
 
@@ -32,6 +33,7 @@ const busy = new Set<Shell>();
 
 function start(): Shell {
   const sh = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv() });
+  ignoreStdioErrors(sh);
   sh.on('exit', () => {
     const i = shells.indexOf(sh);
     if (i >= 0) shells.splice(i, 1);

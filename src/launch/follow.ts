@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { ignoreStdioErrors } from '../host/child-stdio.js';
 import { SetupError } from '../spec/errors.js';
 import { capture } from './capture.js';
 import { parseInitLine } from './status.js';
@@ -71,6 +72,7 @@ export interface FollowedInit {
 }
 
 export function follow(child: ChildProcess, binary: string): FollowedInit {
+  ignoreStdioErrors(child);
   const initPid = deferred<number>();
   const standby = deferred<void>();
   const ready = deferred<void>();

@@ -17,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SetupError } from '../spec/errors.js';
+import { ignoreStdioErrors } from '../host/child-stdio.js';
 import { toolEnv } from '../host/tools.js';
 
 export interface Holder {
@@ -41,7 +42,7 @@ function v2Path(pid: number): string | undefined {
 
 /** Runs systemd-run with `argv`; resolves once its process sits in the scope `unit`. */
 export async function startHolder(argv: readonly string[], unit: string): Promise<Holder> {
-  const child: ChildProcess = spawn('systemd-run', argv, { stdio: ['pipe', 'ignore', 'pipe'], detached: true, env: toolEnv() });
+  const child: ChildProcess = ignoreStdioErrors(spawn('systemd-run', argv, { stdio: ['pipe', 'ignore', 'pipe'], detached: true, env: toolEnv() }));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   let ended: string | undefined;
