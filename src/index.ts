@@ -3,7 +3,7 @@ export { StartedSandbox, type LiveStats, type ExecOptions, type ExecResult } fro
 export { SandboxProcess, type SandboxOutput } from './zx/process.js';
 export type { CurrentUsage } from './cgroup/types.js';
 export type { RunOptions } from './run/run-sandbox.js';
-export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, IoUsage, DeviceIo, NetUsage, Sample } from './report/types.js';
+export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, MemoryEvents, IoUsage, DeviceIo, NetUsage, Pressure, Stall, Sample } from './report/types.js';
 export { SandboxError, InvalidSpecError, UnsupportedError, PermissionError, SetupError, type StepFailure } from './spec/errors.js';
 export { TeardownError } from './report/errors.js';
 export { formatReport } from './report/format.js';

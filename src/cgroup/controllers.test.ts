@@ -24,10 +24,11 @@ interface Listed {
   current?(dir: string): Promise<Partial<CurrentUsage>>;
 }
 
+// v1 has no pressure stall information per cgroup: its report says null there.
 describe.each([
-  ['v1', V1_CONTROLLERS as readonly Listed[]],
-  ['v2', V2_CONTROLLERS as readonly Listed[]],
-])('the %s controller list', (_, list) => {
+  ['v1', V1_CONTROLLERS as readonly Listed[], SECTIONS.filter((s) => s !== 'pressure')],
+  ['v2', V2_CONTROLLERS as readonly Listed[], SECTIONS],
+])('the %s controller list', (_, list, sections) => {
   it('names each controller once', () => {
     const names = list.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
@@ -52,7 +53,7 @@ describe.each([
       Object.keys(c.usage ? await c.usage(empty) : {}).forEach((k) => read.add(k));
       Object.keys(c.current ? await c.current(empty) : {}).forEach((k) => now.add(k));
     }
-    expect([...read].sort()).toEqual([...SECTIONS].sort());
+    expect([...read].sort()).toEqual([...sections].sort());
     expect([...now].sort()).toEqual(['cpuUs', 'memoryBytes', 'tasks']);
   });
 

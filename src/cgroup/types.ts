@@ -50,7 +50,7 @@ export interface ControllerDoctorFacts {
 }
 
 /** One controller's share of the report: the sections (or fields of them) it reads. */
-export type UsagePart = { [K in keyof CgroupUsage]?: Partial<CgroupUsage[K]> };
+export type UsagePart = { [K in keyof CgroupUsage]?: Partial<NonNullable<CgroupUsage[K]>> };
 
 /** What a run that touched nothing reads: the base the controllers' parts are laid on. */
 export function zeroUsage(): CgroupUsage {
@@ -59,15 +59,21 @@ export function zeroUsage(): CgroupUsage {
     memory: { peakBytes: 0, swapPeakBytes: 0, oomKills: 0 },
     pids: { peak: 0 },
     io: zeroIo(),
+    pressure: null,
   };
 }
 
-/** The parts laid over zeroUsage(), section by section, in the controllers' order. */
+/** The parts laid over zeroUsage(), section by section, in the controllers' order; a section no part reads stays as zeroUsage() has it. */
 export function mergeUsage(parts: readonly UsagePart[]): CgroupUsage {
   const usage = zeroUsage();
   for (const part of parts) {
-    for (const key of Object.keys(part) as Array<keyof CgroupUsage>) Object.assign(usage[key], part[key]);
+    for (const key of Object.keys(part) as Array<keyof CgroupUsage>) {
+      const into = usage[key] ?? (key === 'pressure' ? (usage.pressure = { cpu: null, memory: null, io: null }) : undefined);
+      Object.assign(into!, part[key]);
+    }
   }
+  // PSI read for no resource at all: the kernel has none.
+  if (usage.pressure && !usage.pressure.cpu && !usage.pressure.memory && !usage.pressure.io) usage.pressure = null;
   return usage;
 }
 

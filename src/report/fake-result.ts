@@ -32,6 +32,7 @@ export function fakeResult(o: FakeResult = {}): RunResult {
       io: { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: {} },
       net: null,
       volume: null,
+      pressure: null,
       ...usage,
     },
   };

@@ -1,7 +1,7 @@
 /** The human report of a run, in the manner of `/usr/bin/time -v`. */
 import { bytes, micros, millis } from './human.js';
 import { timelineSummary } from './timeline.js';
-import type { LimitReport, RunResult } from './types.js';
+import type { LimitReport, Pressure, RunResult } from './types.js';
 
 function outcome(r: RunResult): string {
   const how = r.signal ? `killed by ${r.signal}` : `exited with ${r.exitCode}`;
@@ -13,6 +13,10 @@ function limitLine(name: string, l: LimitReport): string {
   const mark = l.enforced ? 'enforced' : 'NOT ENFORCED';
   const value = typeof l.value === 'number' && /memory|swap/.test(name) ? bytes(l.value) : String(l.value);
   return `\t${name}: ${value} [${mark}]${l.reason ? ` — ${l.reason}` : ''}`;
+}
+
+function pressureLine(p: Pressure): string {
+  return (['cpu', 'memory', 'io'] as const).map((k) => `${k} ${p[k] ? `${micros(p[k].someUs)} / ${micros(p[k].fullUs)}` : 'not measured'}`).join(', ');
 }
 
 export function formatReport(r: RunResult): string {
@@ -32,6 +36,9 @@ export function formatReport(r: RunResult): string {
     `\tIO written: ${bytes(u.io.writeBytes)} in ${u.io.writeOps} ops`,
     ...(u.net ? [`\tNet rx: ${bytes(u.net.rxBytes)} (${u.net.rxPackets} pkts), tx: ${bytes(u.net.txBytes)} (${u.net.txPackets} pkts)`] : []),
     ...(u.volume ? [`\tVolume: ${bytes(u.volume.usedBytes)} of ${bytes(u.volume.sizeBytes)}`] : []),
+    ...(u.pressure ? [`\tStalled (PSI, some / full): ${pressureLine(u.pressure)}`] : []),
+    ...(u.memory.events && (u.memory.events.high || u.memory.events.max) ? [`\tMemory events: high ${u.memory.events.high}, max ${u.memory.events.max}, oom ${u.memory.events.oom}`] : []),
+    ...(r.stdoutTruncated || r.stderrTruncated ? [`\tOutput truncated: ${[r.stdoutTruncated ? 'stdout' : '', r.stderrTruncated ? 'stderr' : ''].filter(Boolean).join(', ')} (past maxBuffer)`] : []),
     ...(r.samples ? [`\tTimeline: ${timelineSummary(r.samples)}`] : []),
   ];
   const limits = Object.entries(r.limits);

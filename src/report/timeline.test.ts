@@ -37,6 +37,7 @@ describe('timeline', () => {
         io: { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: {} },
         net: null,
         volume: null,
+        pressure: null,
       },
       limits: {},
     } satisfies RunResult;

@@ -18,6 +18,28 @@ export interface MemoryUsage {
   oomKills: number;
   cacheBytes?: number;
   rssBytes?: number;
+  /** cgroup v2's memory.events over the run: times the sandbox was throttled past memory.high, hit memory.max, ran out of memory, and tasks killed for it. */
+  events?: MemoryEvents;
+}
+
+export interface MemoryEvents {
+  high: number;
+  max: number;
+  oom: number;
+  oomKill: number;
+}
+
+/** Pressure stall information (PSI) of one resource over the run: time some task, and every task, stalled on it. */
+export interface Stall {
+  someUs: number;
+  fullUs: number;
+}
+
+/** PSI per resource: null for a resource the kernel does not report (no CONFIG_PSI, psi=0; cpu "full" only since 5.13 counts). */
+export interface Pressure {
+  cpu: Stall | null;
+  memory: Stall | null;
+  io: Stall | null;
 }
 
 export interface DeviceIo {
@@ -48,6 +70,8 @@ export interface Usage {
   io: IoUsage;
   net: NetUsage | null;
   volume: { usedBytes: number; sizeBytes: number } | null;
+  /** Totals of PSI over the run (cgroup v2 with PSI); null on cgroup v1 or without PSI. */
+  pressure: Pressure | null;
 }
 
 /** What the kernel really applied for one limit. */

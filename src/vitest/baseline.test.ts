@@ -21,6 +21,7 @@ function result(memoryMiB: number, cpuMs = 500): RunResult {
       io: { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: {} },
       net: null,
       volume: null,
+      pressure: null,
     },
     limits: {},
   };

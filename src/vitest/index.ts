@@ -8,11 +8,13 @@ import { expect, test as base } from 'vitest';
 import { toMatchResourceBaseline, type BaselineOptions } from './baseline.js';
 import { sandboxFixtures, type SandboxFixtures } from './fixture.js';
 import { toBeOOMKilled, toHaveExitedWith, toHaveTimedOut, toUseAtMost, type ResourceLimits } from './matchers.js';
+import { toHaveStalledAtMost, type StallLimits } from './stall.js';
 
 export type { BaselineOptions } from './baseline.js';
 export { DEFAULT_METRICS, SLACK, baselinePath } from './baseline.js';
 export type { Metric, Kind as MetricKind } from './metrics.js';
 export type { ResourceLimits } from './matchers.js';
+export type { StallLimits } from './stall.js';
 export { sandboxFixtures, type SandboxFixtures } from './fixture.js';
 
 interface CgboxMatchers<R = unknown> {
@@ -24,6 +26,11 @@ interface CgboxMatchers<R = unknown> {
   toHaveExitedWith(code: number): R;
   /** The run was ended by its .timeout(). */
   toHaveTimedOut(): R;
+  /**
+   * Pressure stall information over the run stays within these times: `{ memory: '50ms', io: '1s' }`
+   * — time some task waited on the resource, or with `{ full: true }` every task. Needs PSI (cgroup v2).
+   */
+  toHaveStalledAtMost(limits: StallLimits, opts?: { full?: boolean }): R;
 }
 
 declare module 'vitest' {
@@ -37,7 +44,7 @@ declare module 'vitest' {
   interface AsymmetricMatchersContaining extends CgboxMatchers {}
 }
 
-expect.extend({ toUseAtMost, toBeOOMKilled, toHaveExitedWith, toHaveTimedOut, toMatchResourceBaseline });
+expect.extend({ toUseAtMost, toBeOOMKilled, toHaveExitedWith, toHaveTimedOut, toHaveStalledAtMost, toMatchResourceBaseline });
 
 /** vitest's `test` with the `sandbox` fixture: `test('…', async ({ sandbox }) => { … })`. */
 export const test = base.extend<SandboxFixtures>(sandboxFixtures);

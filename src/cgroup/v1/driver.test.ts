@@ -328,6 +328,7 @@ describe('cgroupV1.readUsage / procs', () => {
         cpu: { usageUs: 1_523_040, userUs: 1_218_432, systemUs: 304_608, throttledPeriods: 12, throttledUs: 402_118 },
         memory: { peakBytes: 62_914_560, swapPeakBytes: 4_194_304, oomKills: 1, cacheBytes: 8_388_608, rssBytes: 52_428_800 },
         pids: { peak: 64 },
+        pressure: null,
         io: {
           readBytes: 4096,
           writeBytes: 8192,

@@ -6,6 +6,7 @@ import type { SandboxSpec } from '../../spec/types.js';
 import type { CpuUsage } from '../../report/types.js';
 import type { Translation, V2ControllerDef } from './controller.js';
 import { readFlatKeyed, splitExact } from '../files.js';
+import { readPressure } from './pressure.js';
 
 const SHARES_MIN = 2; // kernel MIN_SHARES
 const SHARES_MAX = 262_144; // kernel MAX_SHARES, 1 << 18
@@ -72,7 +73,7 @@ export const cpu: V2ControllerDef<'cpu'> = {
   enable: 'always',
   needed: (spec) => spec.cpuShares !== undefined || spec.cpuQuota !== undefined,
   values: (spec) => cpuValues(spec),
-  usage: async (dir) => ({ cpu: await readCpuUsage(dir) }),
+  usage: async (dir) => ({ cpu: await readCpuUsage(dir), pressure: { cpu: await readPressure(dir, 'cpu') } }),
   current: async (dir) => ({ cpuUs: (await readFlatKeyed(`${dir}/cpu.stat`))['usage_usec'] ?? 0 }),
   doctor: { neededBy: null, config: 'CONFIG_CGROUP_SCHED, CONFIG_FAIR_GROUP_SCHED, CONFIG_CFS_BANDWIDTH' },
 };

@@ -9,6 +9,7 @@ import type { DeviceIo, IoUsage } from '../../report/types.js';
 import { withIoTotals, zeroIo } from '../../report/types.js';
 import type { Translation, V2ControllerDef } from './controller.js';
 import { readOptional } from '../files.js';
+import { readPressure } from './pressure.js';
 
 const WRITEBACK =
   'io.max throttles buffered writeback too, since the memory controller attributes it ' +
@@ -77,6 +78,6 @@ export const io: V2ControllerDef<'io'> = {
   enable: 'offered',
   needed: (spec) => spec.iops.length > 0 || spec.bps.length > 0,
   values: (spec) => ioValues(spec),
-  usage: async (dir) => ({ io: await readIoUsage(dir) }),
+  usage: async (dir) => ({ io: await readIoUsage(dir), pressure: { io: await readPressure(dir, 'io') } }),
   doctor: { neededBy: '.iops() and .bps()', config: 'CONFIG_BLK_CGROUP, CONFIG_BLK_DEV_THROTTLING' },
 };

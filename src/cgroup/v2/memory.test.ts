@@ -63,7 +63,7 @@ describe('readMemoryUsage', () => {
   let tree: FakeTree | undefined;
   afterEach(() => tree?.remove());
 
-  it('reads memory.peak, memory.swap.peak, oom_kill and the anon/file split', async () => {
+  it('reads memory.peak, memory.swap.peak, oom_kill, the anon/file split and memory.events', async () => {
     tree = await fakeCgroupfs(SAMPLE);
     expect(await readMemoryUsage(tree.root)).toEqual({
       peakBytes: 62914560,
@@ -71,6 +71,7 @@ describe('readMemoryUsage', () => {
       oomKills: 1,
       cacheBytes: 8388608,
       rssBytes: 52428800,
+      events: { high: 0, max: 37, oom: 1, oomKill: 1 },
     });
   });
 

@@ -9,6 +9,7 @@ import type { HostCaps } from '../../host/types.js';
 import type { MemoryUsage } from '../../report/types.js';
 import type { Translation, V2ControllerDef } from './controller.js';
 import { readFlatKeyed, readNumber } from '../files.js';
+import { readPressure } from './pressure.js';
 
 const SWAP_FIX =
   'swap limits need swap accounting: a kernel built with CONFIG_MEMCG_SWAP (CONFIG_MEMCG and CONFIG_SWAP since 6.1), ' +
@@ -75,6 +76,7 @@ export async function readMemoryUsage(dir: string): Promise<MemoryUsage> {
   };
   if (stat.file !== undefined) usage.cacheBytes = stat.file;
   if (stat.anon !== undefined) usage.rssBytes = stat.anon;
+  if (events.max !== undefined) usage.events = { high: events.high ?? 0, max: events.max, oom: events.oom ?? 0, oomKill: events.oom_kill ?? 0 };
   return usage;
 }
 
@@ -83,7 +85,7 @@ export const memory: V2ControllerDef<'memory'> = {
   enable: 'always',
   needed: (spec) => spec.memoryBytes !== undefined || (spec.swapBytes ?? 0) > 0,
   values: memoryValues,
-  usage: async (dir) => ({ memory: await readMemoryUsage(dir) }),
+  usage: async (dir) => ({ memory: await readMemoryUsage(dir), pressure: { memory: await readPressure(dir, 'memory') } }),
   current: async (dir) => ({ memoryBytes: (await readNumber(`${dir}/memory.current`)) ?? 0 }),
   doctor: { neededBy: null, config: 'CONFIG_MEMCG' },
 };
