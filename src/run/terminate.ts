@@ -2,7 +2,7 @@
  * Ending a run early — on its timeout, or when the caller's AbortSignal fires:
  * SIGTERM to every task in the sandbox, frozen meanwhile so that no fork
  * escapes it (the init is spared: it reports how the command took it), then
- * after the grace period a kill of the whole cgroup that no fork can race.
+ * after the grace period SIGKILL the same way, which no fork can race either.
  */
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 
@@ -31,13 +31,17 @@ export function startTerminator(
   const end = (why: EndReason, signal: NodeJS.Signals = 'SIGTERM', graceMs = opts.graceUs / 1000) => {
     if (reason || cancelled) return;
     reason = why;
-    const kill = () => void driver.killAll(plan).catch(() => {});
+    let init: number | undefined;
+    // SIGKILL to every task but the init, which then reports how the command really ended (killed,
+    // or already gone by the first signal) — killing it too could beat its report. Without an init
+    // yet (a start that never came), the whole cgroup.
+    const kill = () => void (init === undefined ? driver.killAll(plan) : driver.signalAll(plan, 'SIGKILL', init)).catch(() => {});
     // The grace counts from the moment every task has the signal (freezing the cgroup first may take
     // a moment on a loaded host). A start that never comes is killed on a deadline of its own.
     grace = setTimeout(kill, graceMs + DELIVERY_PATIENCE_MS);
     void (async () => {
       await launched.started.catch(() => {});
-      const init = await launched.initPid.catch(() => undefined);
+      init = await launched.initPid.catch(() => undefined);
       if (cancelled) return;
       await driver.signalAll(plan, signal, init).catch(() => {});
       if (cancelled) return;
