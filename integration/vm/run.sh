@@ -210,7 +210,8 @@ read_context() { # VM CONTEXT SHARE
 }
 
 run_vm() {
-  local vm=$1 img=$2 share="$WORK/$vm" t0=$SECONDS ctx contexts budget=0
+  local vm=$1 img=$2
+  local share="$WORK/$vm" t0=$SECONDS ctx contexts budget=0
   read -ra contexts <<<"$(contexts_of "$vm")"
   mkdir -p "$share"
   cp "${CGBOX_VM_JOB:-$HERE/job.sh}" "$share/job.sh"

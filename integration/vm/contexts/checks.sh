@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What job.sh checks from OUTSIDE a context's runner, after it ended: that the
 # runner's unit came through (no oom-kill, no SIGTERM), and that nothing of
 # cgbox is left anywhere on the host. Sourced (needs start.sh's functions).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The places a test runner lives on a systemd host, one function each: job.sh
 # starts contexts/runner.sh from each, in its own unit, one after another.
 # Sourced by job.sh (and by a CGBOX_VM_JOB script that wants them).
