@@ -96,8 +96,8 @@ describe('the caller context', () => {
       expect(units.length, `the sandbox's cgroups ${readFileSync(`/proc/${box.pid}/cgroup`, 'utf8').trim()}`).toBeGreaterThan(0);
       for (const unit of units) {
         const props = unitProps(unit);
-        expect({ unit, Delegate: props.Delegate }).toEqual({ unit, Delegate: 'yes' });
-        expect({ unit, OOMPolicy: props.OOMPolicy }).toEqual({ unit, OOMPolicy: 'continue' });
+        expect(props.Delegate, `Delegate= of ${unit}, which holds the sandbox's cgroup`).toBe('yes');
+        expect(props.OOMPolicy, `OOMPolicy= of ${unit}, which holds the sandbox's cgroup`).toBe('continue');
       }
     } finally {
       await box.stop({ signal: 'SIGKILL' });
