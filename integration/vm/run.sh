@@ -280,7 +280,7 @@ run_vm() {
   if [ -n "${CGBOX_VM_JOB:-}" ]; then # a job of the caller's: its exit status is all there is to count
     local code
     code=$(cat "$share/exit-status" 2>/dev/null || echo "none")
-    if [ "$code" = 0 ]; then record "$vm/job" 1 0 0 "$(basename "$CGBOX_VM_JOB"), Linux $kernel"; else record "$vm/job" 0 1 0 "$(basename "$CGBOX_VM_JOB") exited with $code"; status=1; fi
+    if [ "$code" = 0 ]; then record "$vm/job" 1 0 0 "$(basename "$CGBOX_VM_JOB")${kernel:+, Linux $kernel}"; else record "$vm/job" 0 1 0 "$(basename "$CGBOX_VM_JOB") exited with $code"; status=1; fi
   else
     for ctx in "${contexts[@]}"; do read_context "$vm" "$ctx" "$share" || status=1; done
   fi
@@ -296,7 +296,7 @@ run_vm() {
     grep -E '^[a-z]+\| +× ' "$share/output.log" | sed -E "s/^([a-z]+)\| +× /  ✗ $vm\/\1: test failed: /" | head -n 30 >&2 || true
     return 1
   fi
-  say "✓ vm $vm: Debian $(suite_of "$vm"), Linux $kernel, $((SECONDS - t0))s"
+  say "✓ vm $vm: Debian $(suite_of "$vm")${kernel:+, Linux $kernel}, $((SECONDS - t0))s"
 }
 
 # Every image the VMs need, built at once if not cached (downloads and dpkg
