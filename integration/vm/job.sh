@@ -1,67 +1,59 @@
 #!/usr/bin/env bash
 # Runs INSIDE the guest (vmjob.service → vmjob-run → this), from the 9p share
-# the host runner filled with job.env (which VM, which test files, where the
-# project goes); the project itself is /dev/vdc. Its output and exit status go
-# back through the share.
+# the host runner filled with job.env (which VM, which contexts, each one's
+# test files, where the project goes) and contexts/; the project itself is
+# /dev/vdc. For each caller context in turn (contexts/start.sh) it starts the
+# test runner there, waits for it, and checks from outside what became of the
+# runner's unit and what is left on the host (contexts/checks.sh). Output,
+# reports and checks go back through the share: SHARE/CONTEXT/{report.json,
+# runner.status, checks, done}.
 set -euo pipefail
 SHARE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null
-. "$SHARE/job.env" # CGBOX_VM_TIER, VM_FILES, PROJECT
+. "$SHARE/job.env" # CGBOX_VM_TIER, PROJECT, CONTEXTS, FILES_<context>, CONTEXT_MAX_<context>
+# shellcheck source=contexts/start.sh
+. "$SHARE/contexts/start.sh"
+# shellcheck source=contexts/checks.sh
+. "$SHARE/contexts/checks.sh"
 t0=$SECONDS
-echo "guest: Linux $(uname -r), $(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, $(nproc) CPUs, $(free -m | awk '/^Mem:/ {print $2}') MiB, swap $(awk 'NR > 1 {s += $3} END {print s / 1024}' /proc/swaps) MiB"
+echo "guest: Linux $(uname -r), $(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, systemd $(systemctl --version | awk 'NR == 1 {print $2}'), $(nproc) CPUs, $(free -m | awk '/^Mem:/ {print $2}') MiB, swap $(awk 'NR > 1 {s += $3} END {print s / 1024}' /proc/swaps) MiB"
 echo "guest: /proc/cmdline: $(cat /proc/cmdline)"
-echo "guest: in $(cut -d: -f3 /proc/self/cgroup | tail -n 1)"
+echo "guest: job in $(sed -n 's/^0:://p; s/^[0-9]*:name=systemd://p' /proc/self/cgroup | head -n 1); contexts: $CONTEXTS"
 
 # The project, as the host built it, on a disk of its own (/dev/vdc), at the
 # host's path: error messages and vitest's module cache read the same.
 mkdir -p "$PROJECT"
 mount /dev/vdc "$PROJECT"
-cd "$PROJECT"
 
-# Only the files that need what the development hosts lack, and a smoke of
-# the core on this cgroup version (integration/vm/run.sh chose them).
-read -ra files <<<"$VM_FILES"
-# The image boots without OVS (it costs ~20 s): started only for tests that
-# use it, beside cgbox doctor, and waited for before the tests.
-ovs=
-if grep -qs -e openvswitch -e ovs-vsctl "${files[@]}"; then
-  systemctl start openvswitch-switch &
-  ovs=$!
+# The image boots without OVS (it costs ~20 s): started only when a context's
+# tests use it, and waited for before the first context.
+all_files=$(for ctx in $CONTEXTS; do v="FILES_$ctx"; echo "${!v:-}"; done | tr ' ' '\n' | sort -u | sed "s|^|$PROJECT/|")
+# shellcheck disable=SC2086
+if grep -qs -e openvswitch -e ovs-vsctl $all_files; then
+  systemctl start openvswitch-switch
+  echo "guest: openvswitch started after $((SECONDS - t0))s"
 fi
 
-echo "guest: cgbox doctor"
-node dist/cli/main.js doctor | sed 's/^/  /' || true
-if [ -n "$ovs" ]; then
-  wait "$ovs" && echo "guest: openvswitch started after $((SECONDS - t0))s"
-fi
-
-export CGBOX_VM_TIER CGBOX_SCRATCH_DISK=/dev/vdb
 status=0
-node node_modules/vitest/vitest.mjs run --project integration --no-color --no-isolate --experimental.fsModuleCache \
-  --reporter=default --reporter=json --outputFile.json="$SHARE/report.json" "${files[@]}" || status=$?
-echo "guest: vitest exited with $status after $((SECONDS - t0))s"
-
-# Nothing of cgbox may outlive the suite: no run cgroup, no process in this
-# job's cgroup but this script's own (the spare sandbox included).
-sleep 1
-left=$(find /sys/fs/cgroup -name 'cgbox-*' -type d 2>/dev/null || true)
-if [ -f /sys/fs/cgroup/cgroup.controllers ]; then # v2: the job's cgroup, above cgbox's leaf
-  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-  base=/sys/fs/cgroup${own%/cgbox.leaf}
-else # v1: the job's cgroup in systemd's own hierarchy, where cgbox makes nothing
-  base=/sys/fs/cgroup/systemd$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup)
-fi
-procs=$(find "$base" -name cgroup.procs || true)
-others=() # read with builtins only: a subshell here would list itself
-for f in $procs; do
-  while read -r pid; do [ "$pid" = $$ ] || [ "$pid" = "$PPID" ] || others+=("$pid"); done <"$f"
+for ctx in $CONTEXTS; do
+  out="$SHARE/$ctx"
+  mkdir -p "$out"
+  max_var="CONTEXT_MAX_$ctx"
+  c0=$SECONDS
+  cursor=$(journal_cursor)
+  echo "guest: ▶ context $ctx ($((SECONDS - t0))s into the job)"
+  set +e
+  start_context "$ctx" "${!max_var:-900}" 2>&1 </dev/null | sed -u "s/^/$ctx| /"
+  launched=${PIPESTATUS[0]}
+  set -e
+  # systemd's own bookkeeping (the unit's result, the journal) lands just after the runner's end.
+  sleep 2
+  outside_checks "$ctx" "$out" "$cursor" "$launched"
+  fails=$(grep -c '^FAIL ' "$out/checks" || true)
+  echo "guest: ◀ context $ctx: runner exited with $launched after $((SECONDS - c0))s; outside checks: $fails failed"
+  echo "$launched $((SECONDS - c0))" >"$out/done"
+  if [ "$launched" != 0 ] || [ "$fails" != 0 ]; then status=1; fi
+  clean_after "$ctx" "$out"
 done
-if [ -n "$left" ] || [ ${#others[@]} -gt 0 ]; then
-  echo "guest: LEFT BEHIND after the suite:"
-  [ -z "$left" ] || echo "$left" | sed 's/^/  cgroup /'
-  for pid in "${others[@]}"; do echo "  process $pid: $(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)"; done
-  [ "$status" != 0 ] || status=1
-else
-  echo "guest: nothing of cgbox left behind"
-fi
+echo "guest: job done after $((SECONDS - t0))s"
 exit "$status"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the VM tier's scripts: steps that say they are alive, and say
 # where they failed. Sourced, not run.
 
