@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';
-import { doctor, probeTools } from '../src/host/doctor.js';
+import { doctor, probeTools } from '../src/doctor/doctor.js';
 import { probeHost } from '../src/host/probe.js';
 import { formatChecks } from '../src/cli/doctor-command.js';
 import { fixture } from './fixtures.js';
@@ -82,6 +82,35 @@ describe('the caller context', () => {
       console.log(`caller-context: no systemd unit above this runner (${systemdHost ? 'none in /proc/self/cgroup' : 'no systemd on this host'}): nothing can stop one`);
     }
   });
+
+  it('the sandbox sees its own 64m limit in its cgroupfs, and the limit is enforced', async () => {
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const file = v2 ? '/sys/fs/cgroup/memory.max' : '/sys/fs/cgroup/memory/memory.limit_in_bytes';
+    const r = await sandbox().memory('64m').run('cat', [file]);
+    expect([r.exitCode, r.stdout.trim()]).toEqual([0, String(64 * 2 ** 20)]);
+    expect(r.limits.memory).toMatchObject({ value: 64 * 2 ** 20, enforced: true });
+  });
+
+  it('a started box keeps its limit across systemctl daemon-reload', async () => {
+    if (!systemdHost) {
+      console.log('caller-context: no systemd on this host: there is no daemon to reload');
+      return;
+    }
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const file = v2 ? '/sys/fs/cgroup/memory.max' : '/sys/fs/cgroup/memory/memory.limit_in_bytes';
+    const box = await sandbox().memory('64m').start('sleep', ['60']);
+    try {
+      const where = readFileSync(`/proc/${box.pid}/cgroup`, 'utf8');
+      execFileSync('systemctl', ['daemon-reload'], { timeout: 120_000 });
+      expect((await box.exec('cat', [file])).stdout.trim()).toBe(String(64 * 2 ** 20));
+      expect(readFileSync(`/proc/${box.pid}/cgroup`, 'utf8')).toBe(where);
+      // And it still holds: an allocation past it is killed inside the box.
+      const over = await box.exec(fixture('alloc'), ['96']);
+      expect(over.signal).toBe('SIGKILL');
+    } finally {
+      await box.stop({ signal: 'SIGKILL' });
+    }
+  }, 180_000);
 
   it('a sandbox lives beneath a unit only if that unit is delegated', async () => {
     const box = await sandbox().start('sleep', ['30']);

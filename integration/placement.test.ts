@@ -19,8 +19,8 @@ import { acquirePlacement } from '../src/placement/strategies.js';
 import type { Placement } from '../src/placement/types.js';
 import { requires } from './requires.js';
 
-const CHILD = fileURLToPath(new URL('./placement.child.ts', import.meta.url));
-// Under emulation on a loaded host a node + tsx child takes minutes to start (measured 1.5–4 min), a daemon-reload ~6 s.
+const CHILD = fileURLToPath(new URL('./placement.child.mjs', import.meta.url));
+// Under emulation on a loaded host a node child takes seconds to start (with a TypeScript loader it took 1.5–4 min), a daemon-reload ~6 s.
 const SLOW = 600_000;
 
 function systemctlShow(unit: string, ...props: string[]): Record<string, string> {
@@ -41,7 +41,7 @@ interface ChildReport {
 
 /** Runs placement.child.ts under `systemd-run ARGS`; `next()` is its next line of output. */
 function childUnder(args: string[], mode: string[] = []): { child: ChildProcess; next: () => Promise<string> } {
-  const child = spawn('systemd-run', [...args, '--', process.execPath, '--import', 'tsx', CHILD, ...mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('systemd-run', [...args, '--', process.execPath, CHILD, ...mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -2,14 +2,15 @@
 // sandbox-like cgroup in it with memory.max = 64 MiB, prints both as one JSON line, and lives on.
 // Each `oom` line on stdin then runs a sandbox that is OOM-killed, gives systemd time to react to
 // it, and prints the result; with the argument `oom` it does that once, at once, and exits 0.
+// Plain JavaScript on the built package: under the VM tier's emulation a TypeScript loader costs minutes.
 import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeCallerContext } from '../src/placement/probe-context.js';
-import { acquirePlacement } from '../src/placement/strategies.js';
+import { probeCallerContext } from '../dist/placement/probe-context.js';
+import { acquirePlacement } from '../dist/placement/strategies.js';
 
-async function oomRun(): Promise<string> {
-  const { sandbox } = await import('../src/index.js');
+async function oomRun() {
+  const { sandbox } = await import('../dist/index.js');
   const r = await sandbox().memory('64m').run('tail', ['/dev/zero']);
   // systemd reads memory.events as the kernel raises them: a unit it stops for the OOM kill gets SIGTERM within this.
   await new Promise((resolve) => setTimeout(resolve, 5000));
