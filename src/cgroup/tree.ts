@@ -3,15 +3,24 @@
  * privileged sandbox, a nested runtime): its processes are those of the whole
  * subtree, and it is removed depth-first.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProcs } from './files.js';
 
-/** The directories below `dir`, children before their parents (the order rmdir needs). */
+/** The directories below `dir`, children before their parents (the order rmdir needs). Synchronous, as files.ts explains. */
 export async function subtreeDirs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const below = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => subtreeDirs(join(dir, e.name))));
-  return [...below.flat(), ...entries.filter((e) => e.isDirectory()).map((e) => join(dir, e.name))].sort((a, b) => b.length - a.length);
+  return below(dir).sort((a, b) => b.length - a.length);
+}
+
+function below(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+  return [...dirs.flatMap(below), ...dirs];
 }
 
 /** Pids of the cgroup and of every cgroup below it; empty when it is gone. */
