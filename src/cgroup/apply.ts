@@ -82,15 +82,23 @@ export async function removeCgroupDir(path: string): Promise<void> {
   await removeOneDir(path);
 }
 
+/**
+ * How long a cgroup may stay busy after its last task left: its killed tasks' zombies hold it until
+ * their reaper (the host's pid 1, for a sandbox whose init died) gets to them — about 2 s measured
+ * on a quiet host, several times that on a loaded one.
+ */
+const REMOVE_PATIENCE_MS = 20_000;
+
 async function removeOneDir(path: string): Promise<void> {
-  for (let attempt = 0, delay = 1; ; attempt++, delay = Math.min(delay * 2, 100)) {
+  const deadline = Date.now() + REMOVE_PATIENCE_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 100)) {
     try {
       rmdirSync(path);
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
-      if (attempt >= 40) throw new SetupError('teardown', `removing ${path}: ${(e as Error).message}`, { cause: e });
+      if (code !== 'EBUSY' || Date.now() > deadline) throw new SetupError('teardown', `removing ${path}: ${(e as Error).message}`, { cause: e });
       await sleep(delay);
     }
   }
