@@ -16,6 +16,7 @@ import { InvalidSpecError } from './spec/errors.js';
 import type { BlockDevice, DeviceRate, NetworkSpec, SandboxSpec, VolumeDriver, VolumeSpec } from './spec/types.js';
 import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
 import { formatCpuList, parseBytes, parseCpuList, parseDurationUs } from './spec/units.js';
+import { checkBind, checkCaps, checkDevice, checkWritable, withBind, withCaps } from './spec/view.js';
 
 export type Rate<T> = T | { read?: T; write?: T };
 
@@ -64,6 +65,12 @@ export interface SandboxDefaults {
   cwd?: string;
   timeout?: string | number;
   cgroupParent?: string;
+  writable?: readonly string[];
+  bind?: readonly { host: string; inside?: string; readonly?: boolean }[];
+  device?: readonly (string | { path: string; readonly?: boolean })[];
+  capAdd?: readonly string[];
+  capDrop?: readonly string[];
+  privileged?: boolean;
 }
 
 const CFS_PERIOD_US = 100_000;
@@ -288,6 +295,38 @@ export class SandboxBuilder {
     return this.with({ cgroupParent: path });
   }
 
+  /** A host path the sandbox may write, at the same path inside (by default the host's root is read-only). */
+  writable(path: string): SandboxBuilder {
+    return this.with({ binds: withBind(this.spec.binds, checkWritable(path)) });
+  }
+
+  /** A host path seen at `insidePath` (default: the same path), read-write unless { readonly: true }. */
+  bind(hostPath: string, insidePath?: string, opts?: { readonly?: boolean }): SandboxBuilder {
+    return this.with({ binds: withBind(this.spec.binds, checkBind(hostPath, insidePath, opts)) });
+  }
+
+  /** Capabilities on top of Docker's default 14, by Docker's names ('NET_ADMIN', 'CAP_SYS_PTRACE', 'ALL'). */
+  capAdd(...caps: string[]): SandboxBuilder {
+    return this.with(withCaps(this.spec, checkCaps('.capAdd', caps), []));
+  }
+
+  /** Capabilities taken off Docker's default 14 ('NET_RAW', 'ALL'). */
+  capDrop(...caps: string[]): SandboxBuilder {
+    return this.with(withCaps(this.spec, [], checkCaps('.capDrop', caps)));
+  }
+
+  /** A host device node passed through at the same path, read-write unless { readonly: true }. */
+  device(path: string, opts?: { readonly?: boolean }): SandboxBuilder {
+    const d = checkDevice(path, opts);
+    return this.with({ devices: [...this.spec.devices.filter((x) => x.path !== d.path), d] });
+  }
+
+  /** The old view: the host's root writable, every capability, the host's /dev, no no_new_privs; the report says so. */
+  privileged(on = true): SandboxBuilder {
+    if (typeof on !== 'boolean') throw new InvalidSpecError('.privileged', on, 'expected true or false (no argument: true)');
+    return this.with({ privileged: on });
+  }
+
   /**
    * Runs `file` with `args` in the sandbox. Resolves for every outcome of the
    * command (exit, signal, OOM kill, timeout); rejects only when the sandbox
@@ -340,5 +379,11 @@ export function sandbox(defaults: SandboxDefaults = {}): SandboxBuilder {
   if (d.cwd !== undefined) b = b.cwd(d.cwd);
   if (d.timeout !== undefined) b = b.timeout(d.timeout);
   if (d.cgroupParent !== undefined) b = b.cgroupParent(d.cgroupParent);
+  for (const w of d.writable ?? []) b = b.writable(w);
+  for (const x of d.bind ?? []) b = b.bind(x.host, x.inside, x.readonly !== undefined ? { readonly: x.readonly } : undefined);
+  for (const x of d.device ?? []) b = typeof x === 'string' ? b.device(x) : b.device(x.path, x.readonly !== undefined ? { readonly: x.readonly } : undefined);
+  if (d.capAdd?.length) b = b.capAdd(...d.capAdd);
+  if (d.capDrop?.length) b = b.capDrop(...d.capDrop);
+  if (d.privileged !== undefined) b = b.privileged(d.privileged);
   return b;
 }

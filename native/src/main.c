@@ -23,6 +23,7 @@
  * outer removes the sandbox's cgroups. Exec mode: Node dies → SIGKILL.
  */
 #define _GNU_SOURCE
+#include "caps.h"
 #include "command.h"
 #include "options.h"
 #include "orphan.h"
@@ -35,6 +36,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -64,12 +66,35 @@ static void protect_from_oom(char *saved, size_t size) {
   close(fd);
 }
 
+/* The command's pid for the relay: a terminal's ^C reaches the outer (the command is in a session of its own). */
+static volatile pid_t the_command;
+
+static void relay(int sig) {
+  if (the_command > 0) kill(-the_command, sig);
+}
+
+static void relay_terminal_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  struct sigaction sa = {.sa_handler = relay};
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < NRELAYED; i++) {
+    sigaction(RELAYED[i], &sa, NULL);
+    sigaddset(&set, RELAYED[i]);
+  }
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static int run_init(struct options *o, int life_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
   /* The outer may have died before pdeathsig was set: its end of the pipe then shows a hang-up. */
   struct pollfd p = {.fd = life_fd, .events = POLLIN};
   if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(SETUP_FAILED);
   close(life_fd);
+  /* Out of the command's reach: no ptrace, no /proc/1/fd, mem or environ without CAP_SYS_PTRACE;
+   * and out of the caller's terminal session (its signals come relayed by the outer). */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0) fail("init", "dumpable");
+  if (setsid() < 0) fail("init", "setsid");
 
   join_cgroups(o);
   if (o->standby) {
@@ -80,9 +105,12 @@ static int run_init(struct options *o, int life_fd) {
   char oom_adj[16];
   protect_from_oom(oom_adj, sizeof oom_adj);
   ignore_forwarded_signals();
+  relay_terminal_signals();
+  if (o->caps) keep_capabilities(o->caps); /* the init keeps no more than the command gets */
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
   pid_t cmd = start_command(o, oom_adj, NULL);
+  the_command = cmd;
   report("started");
 
   /* Reap every orphan; the command's own status is the one that counts. */
@@ -123,7 +151,8 @@ static const struct {
 
 static int enter_sandbox(const struct options *o) {
   /* The cgroup files live on the host's /sys: open them before leaving its mount namespace. */
-  int cgroup_fds[MAX_CGROUPS + 1];
+  int *cgroup_fds = calloc((size_t)o->ncgroups + 1, sizeof *cgroup_fds);
+  if (!cgroup_fds) fail("enter", "out of memory");
   for (int i = 0; i < o->ncgroups; i++)
     if ((cgroup_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
   cgroup_fds[o->ncgroups] = -1;

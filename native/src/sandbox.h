@@ -5,7 +5,7 @@
 /* Writes "0" (the writing process) to each cgroup.procs file. */
 void join_cgroups(const struct options *o);
 /* New mount, uts, ipc, cgroup and (unless host/joined) net namespaces; the
- * requested mounts, the root filesystem, a fresh /proc and the hostname. */
-void make_sandbox(const struct options *o);
+ * filesystem view as planned (view.h) and the hostname. */
+void make_sandbox(struct options *o);
 
 #endif

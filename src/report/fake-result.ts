@@ -22,6 +22,7 @@ export function fakeResult(o: FakeResult = {}): RunResult {
     stdout: '',
     stderr: '',
     limits: {},
+    privileged: false,
     ...rest,
     usage: {
       cpu: { usageUs: 0, userUs: 0, systemUs: 0, throttledPeriods: 0, throttledUs: 0 },

@@ -85,6 +85,8 @@ export interface RunResult {
   stderr: string;
   usage: Usage;
   limits: Limits;
+  /** The run had .privileged(): the host's tree writable, every capability, the host's /dev. */
+  privileged: boolean;
   samples?: Sample[];
 }
 

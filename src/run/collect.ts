@@ -19,5 +19,6 @@ export async function collect(p: Prepared, command: string[], o: LaunchOutcome, 
     stderr: o.stderr,
     usage: Object.assign({ ...cgroups, net: null, volume: null }, ...extra),
     limits: p.plan.limits,
+    privileged: p.spec.privileged,
   };
 }

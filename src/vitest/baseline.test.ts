@@ -23,6 +23,7 @@ function result(memoryMiB: number, cpuMs = 500): RunResult {
       volume: null,
     },
     limits: {},
+    privileged: false,
   };
 }
 

@@ -1,0 +1,31 @@
+/*
+ * The sandbox's filesystem view, carried out step by step as cgbox planned it
+ * (src/view/ computes the list; this file knows only the primitives):
+ *   root STAGING tmpfs OPTIONS | root STAGING bind HOST_DIR
+ *                                   mount the new root at STAGING, pivot into it, detach the host's tree
+ *   tmpfs TARGET OPTIONS FLAGS      a fresh tmpfs
+ *   bind SOURCE TARGET FLAGS        a host path (cloned in the host's namespace) at TARGET
+ *   mkdir PATH | file PATH          a mount point (mkdir -p; an empty file for a file bind)
+ *   symlink TARGET PATH
+ *   mount FSTYPE TARGET FLAGS DATA  proc, devpts, cgroup, cgroup2 ("-": no data)
+ *   sysfs TARGET FLAGS              a fresh sysfs (of the sandbox's net namespace); else the host's, bound
+ *   mask PATH                       /dev/null over a file, an empty read-only tmpfs over a directory
+ *   readonly PATH                   PATH bound onto itself, read-only, recursively
+ *   setattr PATH FLAGS              change a mount's flags (ro, nosuid, nodev, noexec; rec: every submount)
+ *   detach PATH                     lift a mount off (lazily)
+ *   detach-pseudo KEEP              lift off every copied proc, sysfs, cgroup, devpts… mount outside KEEP
+ * FLAGS: a comma list of ro, rec, nosuid, nodev, noexec, try (skip when the path is missing), or "-".
+ * Paths other than a bind's source are as the sandbox sees them once the root step ran.
+ */
+#ifndef CGBOX_VIEW_H
+#define CGBOX_VIEW_H
+#include "options.h"
+
+/* Number of arguments of a step, or -1 for an unknown one. */
+int view_op_arity(const char *name);
+/* In the host's mount namespace: clone the host paths the steps bind (open_tree, Linux 5.2). */
+void view_clone_sources(struct options *o);
+/* In the sandbox's own mount namespace: every step in order. */
+void view_build(const struct options *o);
+
+#endif

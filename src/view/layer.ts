@@ -1,0 +1,12 @@
+import type { ViewTree } from './tree.js';
+import type { ViewContext, ViewOp } from './types.js';
+
+/** One layer of the view: its steps, given what the layers before it made. */
+export interface Layer {
+  readonly name: string;
+  readonly modes: readonly ViewContext['mode'][];
+  ops(ctx: ViewContext, tree: ViewTree): ViewOp[];
+}
+
+export const HARDENED: readonly ViewContext['mode'][] = ['default', 'rootfs'];
+export const ALL_MODES: readonly ViewContext['mode'][] = ['default', 'rootfs', 'privileged'];
