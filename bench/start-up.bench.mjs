@@ -16,8 +16,8 @@ function spawned(file, args) {
   });
 }
 
-async function cgbox() {
-  const r = await sandbox().memory('64m').pids(64).run('true');
+async function cgbox(b = sandbox()) {
+  const r = await b.memory('64m').pids(64).run('true');
   if (!r.ok) throw new Error(`cgbox run failed: ${r.exitCode} ${r.signal}`);
 }
 
@@ -34,13 +34,16 @@ const cases = {
     }
   },
   // The default from a process's second run on: a spare made in the background.
-  "cgbox memory('64m').pids(64)": cgbox,
+  "cgbox memory('64m').pids(64)": () => cgbox(),
+  // The same without the read-only view (the host's tree as it is, every capability): the view's cost is the difference.
+  'cgbox .privileged() (no view)': () => cgbox(sandbox().privileged()),
 };
 
 const m = await interleavedMedians(cases, ROUNDS);
-const [bare, unshare, cold, warm] = Object.values(m);
+const [bare, unshare, cold, warm, privileged] = Object.values(m);
 console.log(`start-up, median of ${ROUNDS} interleaved rounds:`);
 for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(34)} ${v.toFixed(2)} ms`);
 console.log(`  cgbox / spawn          = ${(warm / bare).toFixed(2)}×`);
 console.log(`  cgbox / unshare        = ${(warm / unshare).toFixed(2)}×  (goal ≤ 2×: ${warm / unshare <= 2 ? 'met' : 'NOT met'})`);
 console.log(`  cgbox cold / unshare   = ${(cold / unshare).toFixed(2)}×`);
+console.log(`  the view's cost        = ${(warm - privileged).toFixed(2)} ms (default − privileged, both from a spare)`);

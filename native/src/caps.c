@@ -28,6 +28,9 @@ void keep_capabilities(const char *mask_hex) {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) fail("capabilities", "clear ambient");
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2] = {{0}};
+  /* No more than this process holds ('ALL' on a host that withholds some, such as a container's). */
+  if (syscall(SYS_capget, &header, data) < 0) fail("capabilities", "capget");
+  keep &= (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
   for (int i = 0; i < 2; i++) {
     data[i].effective = data[i].permitted = (uint32_t)(keep >> (32 * i));
     data[i].inheritable = 0;
