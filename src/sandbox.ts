@@ -315,7 +315,7 @@ export class SandboxBuilder {
     return this.with(withCaps(this.spec, [], checkCaps('.capDrop', caps)));
   }
 
-  /** A host device node passed through at the same path, read-write unless { readonly: true }. */
+  /** A host device node passed through at the same path, read-write ({ readonly: true } is refused: see the README's Isolation). */
   device(path: string, opts?: { readonly?: boolean }): SandboxBuilder {
     const d = checkDevice(path, opts);
     return this.with({ devices: [...this.spec.devices.filter((x) => x.path !== d.path), d] });

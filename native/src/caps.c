@@ -20,10 +20,10 @@ void keep_capabilities(const char *mask_hex) {
   /* Up to the kernel's last capability: PR_CAPBSET_DROP says EINVAL past it. */
   for (int cap = 0; cap < 64; cap++) {
     if (keep & (1ULL << cap)) continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-      if (errno == EINVAL) break;
-      fail("capabilities", "drop from the bounding set");
-    }
+    int in_set = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in_set < 0) break; /* EINVAL: past the kernel's last capability */
+    /* Already dropped (the init did, the command inherits): dropping again would need CAP_SETPCAP. */
+    if (in_set && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) fail("capabilities", "drop from the bounding set");
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) fail("capabilities", "clear ambient");
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};

@@ -57,6 +57,7 @@ describe('host paths', () => {
 
   it('.device(): a device node under /dev only', () => {
     expect(checkDevice('/dev/null', undefined)).toEqual({ path: '/dev/null', readonly: false });
+    expect(() => checkDevice('/dev/null', { readonly: true })).toThrow(/read-write only/);
     expect(() => checkDevice(dir, undefined)).toThrow(/under \/dev/);
     expect(() => checkDevice('/dev/no-such-device', undefined)).toThrow(/existing block or character device/);
   });

@@ -103,6 +103,9 @@ export function checkDevice(path: unknown, opts: unknown): DeviceSpec {
   }
   const ro = (opts as { readonly?: unknown } | undefined)?.readonly ?? false;
   if (typeof ro !== 'boolean') throw new InvalidSpecError('.device', opts, 'readonly: expected true or false');
+  // A read-only mount does not stop writes to a device node (the kernel checks it for regular files only):
+  // only a device cgroup rule would, and cgbox does not drive the devices controller yet.
+  if (ro) throw new InvalidSpecError('.device', opts, 'readonly: a device is passed through read-write only (a read-only mount does not stop writes to a device node); bind a read-only image file instead');
   if (typeof path !== 'string' || !path.startsWith('/dev/') || path.split('/').includes('..')) {
     throw new InvalidSpecError('.device', path, 'expected a device node under /dev, such as "/dev/loop3" or "/dev/kvm"');
   }
