@@ -99,6 +99,7 @@ static int run_init(struct options *o, int life_fd) {
 
   join_cgroups(o);
   if (o->standby) {
+    if (o->nops) prepare_sandbox(o);
     report("standby");
     await_orders(o);
   }

@@ -9,7 +9,8 @@ static void usage(void) {
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
           "                  [--op STEP ARG...]... [--caps HEX_MASK] [--cwd DIR | --cwd-soft DIR]\n"
           "                  [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
-          "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] --standby   (the rest arrives on fd 4)\n"
+          "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] [--op STEP ARG...]... --standby\n"
+          "                  (the view's first steps built ahead; the rest arrives on fd 4, with --view-prepared)\n"
           "cgbox-init is started by cgbox, with its status pipe on fd 3.\n");
   exit(2);
 }
@@ -55,6 +56,7 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--enter")) o->enter = (pid_t)atoi(next(argc, argv, &i));
     else if (!strcmp(k, "--standby")) o->standby = 1;
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
+    else if (!strcmp(k, "--view-prepared")) o->view_prepared = 1;
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */

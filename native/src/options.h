@@ -26,6 +26,7 @@ struct options {
   pid_t enter; /* exec mode: join the namespaces of this running sandbox's init */
   const char *caps; /* the capabilities kept, a hex mask; NULL: all (privileged) */
   int standby;   /* join the cgroups, then wait for the rest of the options on ORDERS_FD */
+  int view_prepared; /* orders: the ops are the rest of the view the standby built ahead */
   int null_stdin; /* the command's stdin is /dev/null (a standby's stdin is a pipe) */
   char **argv;
   char **envp; /* the command's environment; NULL: this process's own */

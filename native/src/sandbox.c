@@ -43,16 +43,63 @@ static void join_netns(const char *path) {
   close(fd);
 }
 
-void make_sandbox(struct options *o) {
+/* A standby that built the order-independent part of its view ahead (prepare_sandbox): the host's
+ * namespaces it left, to clone the run's own sources in and to go back to, and the view's. */
+static int host_mnt = -1, host_net = -1, view_mnt = -1;
+
+static int open_ns(const char *name) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("namespaces", path);
+  return fd;
+}
+
+static void enter_ns(int fd, int type, const char *what) {
+  if (setns(fd, type) < 0) fail("namespaces", what);
+}
+
+/* New namespaces (net: of its own unless host) and the planned view, from the host's. */
+static void build(struct options *o, int net_own) {
   /* The host paths the view binds are cloned while this process still sees the host's tree. */
   view_clone_sources(o);
   /* After joining the cgroups: the cgroup namespace's root is the sandbox's cgroup. */
-  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (o->net == NET_OWN ? CLONE_NEWNET : 0);
+  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (net_own ? CLONE_NEWNET : 0);
   if (unshare(flags) < 0) fail("namespaces", "unshare");
   if (o->net == NET_JOIN) join_netns(o->netns);
   if (o->net != NET_HOST) loopback_up();
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("mount", "make / private");
   /* The fresh sysfs shows the net namespace it is mounted in: the view comes after the network. */
   view_build(o);
+}
+
+void prepare_sandbox(struct options *o) {
+  host_mnt = open_ns("mnt");
+  host_net = open_ns("net");
+  o->net = NET_OWN; /* the default; orders for another network switch to it */
+  build(o, 1);
+  view_mnt = open_ns("mnt");
+}
+
+void make_sandbox(struct options *o) {
+  if (view_mnt >= 0 && o->view_prepared) {
+    /* The rest of a prepared view: its sources cloned in the host's namespace, its steps in the view's. */
+    enter_ns(host_mnt, CLONE_NEWNS, "the host's mount namespace");
+    view_clone_sources(o);
+    enter_ns(view_mnt, CLONE_NEWNS, "the prepared view");
+    if (o->net == NET_HOST) enter_ns(host_net, CLONE_NEWNET, "the host's network");
+    if (o->net == NET_JOIN) {
+      join_netns(o->netns);
+      loopback_up();
+    }
+    view_build(o);
+  } else {
+    /* Cold, or orders the prepared view does not fit (privileged, a rootfs): from the host's namespaces afresh. */
+    if (view_mnt >= 0) {
+      enter_ns(host_mnt, CLONE_NEWNS, "the host's mount namespace");
+      enter_ns(host_net, CLONE_NEWNET, "the host's network");
+    }
+    build(o, o->net == NET_OWN);
+  }
   if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0) fail("hostname", o->hostname);
 }

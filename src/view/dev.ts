@@ -13,6 +13,7 @@ const LINKS: [string, string][] = [['/proc/self/fd', 'fd'], ['/proc/self/fd/0', 
 export const devLayer: Layer = {
   name: 'dev',
   modes: ['default', 'rootfs'],
+  ahead: true,
   ops(_ctx, tree) {
     const ops: ViewOp[] = [{ op: 'mkdir', path: '/dev' }, { op: 'tmpfs', target: '/dev', options: 'mode=755,size=64k', flags: ['nosuid', 'noexec', 'nodev'] }];
     tree.made('/dev');

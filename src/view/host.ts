@@ -14,6 +14,7 @@ const FRESH = new Set(['proc', 'sys', 'dev', 'tmp', 'run']);
 export const hostLayer: Layer = {
   name: 'host',
   modes: ['default'],
+  ahead: true,
   ops(ctx, tree) {
     const ops: ViewOp[] = [];
     for (const name of ctx.host.list('/').sort()) {

@@ -1,4 +1,4 @@
 export { viewArgs } from './args.js';
 export { hostFs } from './host-fs.js';
-export { planView } from './plan.js';
+export { planView, preparedView } from './plan.js';
 export type { HostFs, ViewContext, ViewOp } from './types.js';

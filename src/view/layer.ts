@@ -5,6 +5,8 @@ import type { ViewContext, ViewOp } from './types.js';
 export interface Layer {
   readonly name: string;
   readonly modes: readonly ViewContext['mode'][];
+  /** Independent of the run's orders (the default view's root, /proc, the host's tree, /dev, the tmpfs dirs): a spare builds it ahead. */
+  readonly ahead?: boolean;
   ops(ctx: ViewContext, tree: ViewTree): ViewOp[];
 }
 

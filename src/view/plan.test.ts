@@ -134,3 +134,20 @@ describe('viewArgs', () => {
     ]);
   });
 });
+
+describe('preparedView (what a spare builds ahead)', () => {
+  it('is exactly the start of a default run\'s view, and excludes everything that depends on the orders', async () => {
+    const { preparedView } = await import('./plan.js');
+    const ahead = preparedView(fakeHost(DEBIAN));
+    const run = planView(ctx({ cgroupfs: ['cgroup2'], volumes: [{ source: '/v', target: '/data' }] }));
+    expect(run.slice(0, ahead.length)).toEqual(ahead);
+    expect(ahead.some((o) => o.op === 'sysfs' || (o.op === 'bind' && o.source === '/v'))).toBe(false);
+  });
+
+  it('a run needing a mirror does not start with it (the mirror goes before /var/tmp): the spare builds afresh', async () => {
+    const { preparedView } = await import('./plan.js');
+    const ahead = preparedView(fakeHost(DEBIAN));
+    const run = planView(ctx({ volumes: [{ source: '/v', target: '/var/cache/x' }] }));
+    expect(run.slice(0, ahead.length)).not.toEqual(ahead);
+  });
+});

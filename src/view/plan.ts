@@ -7,12 +7,24 @@
  */
 import { LAYERS } from './layers.js';
 import { ViewTree } from './tree.js';
-import type { ViewContext, ViewOp } from './types.js';
+import type { HostFs, ViewContext, ViewOp } from './types.js';
 
 function pass(ctx: ViewContext, premirror: ReadonlySet<string>): { ops: ViewOp[]; tree: ViewTree } {
   const tree = new ViewTree(ctx.host, ctx.mode === 'default' ? 'made' : 'writable', premirror);
   const ops = LAYERS.filter((l) => l.modes.includes(ctx.mode)).flatMap((l) => l.ops(ctx, tree));
   return { ops, tree };
+}
+
+/**
+ * What a spare sandbox builds before its orders arrive: the order-independent
+ * layers of a default run. A run whose own plan starts with exactly these
+ * steps sends only the rest (src/launch/standby.ts); any other run (a rootfs,
+ * privileged, a mirror needed before /var/tmp) has the spare start afresh.
+ */
+export function preparedView(host: HostFs): ViewOp[] {
+  const ctx: ViewContext = { mode: 'default', cgroupfs: [], volumes: [], binds: [], devices: [], host };
+  const tree = new ViewTree(host, 'made');
+  return LAYERS.filter((l) => l.ahead && l.modes.includes('default')).flatMap((l) => l.ops(ctx, tree));
 }
 
 export function planView(ctx: ViewContext): ViewOp[] {

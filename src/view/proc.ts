@@ -13,6 +13,7 @@ export const READ_ONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/p
 export const procLayer: Layer = {
   name: 'proc',
   modes: ['default', 'rootfs', 'privileged'],
+  ahead: true,
   ops(ctx, tree) {
     const mount = { op: 'mount', fstype: 'proc', target: '/proc', flags: ['nosuid', 'nodev', 'noexec'] } as const;
     if (ctx.mode === 'privileged') return [mount];

@@ -14,6 +14,7 @@ const STAGING = ['/tmp', '/mnt', '/var/tmp'];
 export const rootLayer: Layer = {
   name: 'root',
   modes: ['default', 'rootfs'],
+  ahead: true,
   ops(ctx) {
     const staging = STAGING.find((d) => ctx.host.kind(d) === 'dir');
     if (!staging) throw new SetupError('view', `none of ${STAGING.join(', ')} is a directory on this host: cgbox stages the sandbox's root on one`);

@@ -11,6 +11,7 @@ export const TMPFS_DIRS: [string, string][] = [['/tmp', 'mode=1777'], ['/var/tmp
 export const tmpfsDirsLayer: Layer = {
   name: 'tmpfs dirs',
   modes: ['default', 'rootfs'],
+  ahead: true,
   ops(_ctx, tree) {
     const ops: ViewOp[] = [];
     for (const [dir, options] of TMPFS_DIRS) {
