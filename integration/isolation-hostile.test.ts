@@ -248,6 +248,21 @@ describe('and each is allowed again where an opt-in says so', () => {
     expect(r.usage.memory.peakBytes).toBeGreaterThanOrEqual(64 * 2 ** 20);
   });
 
+  it('a spare builds the view ahead (its /tmp was mounted before the run was asked for), the same view as a cold run', async () => {
+    const look = 'echo $(( $(date +%s) - $(stat -c %Y /tmp) )); cut -d" " -f5 /proc/self/mountinfo | sort | tr "\\n" " "';
+    process.env.CGBOX_STANDBY = '0';
+    const cold = await sh(sandbox(), look).finally(() => delete process.env.CGBOX_STANDBY);
+    await sandbox().run('true');
+    await sandbox().run('true'); // from the second run on, a spare is made in the background
+    await new Promise((r) => setTimeout(r, 2500));
+    const spare = await sh(sandbox(), look);
+    const [coldAge, coldMounts] = cold.stdout.split('\n');
+    const [spareAge, spareMounts] = spare.stdout.split('\n');
+    expect(Number(coldAge)).toBeLessThanOrEqual(1);
+    expect(Number(spareAge)).toBeGreaterThanOrEqual(2);
+    expect(spareMounts).toBe(coldMounts);
+  });
+
   it('a default pids ceiling, said so in the report; .pids(n) overrides it', async () => {
     const r = await sandbox().run('true');
     expect(r.limits.pids).toMatchObject({ value: 4096, enforced: true });

@@ -30,6 +30,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "standby.h"
+#include "view.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -97,7 +98,8 @@ static int run_init(struct options *o, int life_fd) {
   if (prctl(PR_SET_DUMPABLE, 0) < 0) fail("init", "dumpable");
   if (setsid() < 0) fail("init", "setsid");
 
-  join_cgroups(o);
+  /* A standby with a view to build ahead joins at its "join" step: its work before it is not the run's. */
+  if (!(o->standby && view_has_join(o))) join_cgroups(o);
   if (o->standby) {
     if (o->nops) prepare_sandbox(o);
     report("standby");

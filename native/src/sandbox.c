@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -17,13 +18,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A standby's cgroup.procs files, opened while the host's /sys is in view (its "join" step comes after the pivot). */
+static int *procs_fds;
+
 void join_cgroups(const struct options *o) {
   for (int i = 0; i < o->ncgroups; i++) {
-    int fd = open(o->cgroups[i], O_WRONLY | O_CLOEXEC);
+    int fd = procs_fds ? procs_fds[i] : open(o->cgroups[i], O_WRONLY | O_CLOEXEC);
     /* "0" is the writing process, whatever pid namespace it is in. */
     if (fd < 0 || write(fd, "0", 1) != 1) fail("cgroup", o->cgroups[i]);
     close(fd);
   }
+  free(procs_fds);
+  procs_fds = NULL;
 }
 
 static void loopback_up(void) {
@@ -63,8 +69,8 @@ static void enter_ns(int fd, int type, const char *what) {
 static void build(struct options *o, int net_own) {
   /* The host paths the view binds are cloned while this process still sees the host's tree. */
   view_clone_sources(o);
-  /* After joining the cgroups: the cgroup namespace's root is the sandbox's cgroup. */
-  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (net_own ? CLONE_NEWNET : 0);
+  /* After joining the cgroups: the cgroup namespace's root is the sandbox's cgroup (a "join" step makes it later). */
+  int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (view_has_join(o) ? 0 : CLONE_NEWCGROUP) | (net_own ? CLONE_NEWNET : 0);
   if (unshare(flags) < 0) fail("namespaces", "unshare");
   if (o->net == NET_JOIN) join_netns(o->netns);
   if (o->net != NET_HOST) loopback_up();
@@ -74,6 +80,10 @@ static void build(struct options *o, int net_own) {
 }
 
 void prepare_sandbox(struct options *o) {
+  procs_fds = calloc((size_t)o->ncgroups + 1, sizeof *procs_fds);
+  if (!procs_fds) fail("standby", "out of memory");
+  for (int i = 0; i < o->ncgroups; i++)
+    if ((procs_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
   host_mnt = open_ns("mnt");
   host_net = open_ns("net");
   o->net = NET_OWN; /* the default; orders for another network switch to it */
@@ -84,9 +94,11 @@ void prepare_sandbox(struct options *o) {
 void make_sandbox(struct options *o) {
   if (view_mnt >= 0 && o->view_prepared) {
     /* The rest of a prepared view: its sources cloned in the host's namespace, its steps in the view's. */
-    enter_ns(host_mnt, CLONE_NEWNS, "the host's mount namespace");
-    view_clone_sources(o);
-    enter_ns(view_mnt, CLONE_NEWNS, "the prepared view");
+    if (view_needs_sources(o)) {
+      enter_ns(host_mnt, CLONE_NEWNS, "the host's mount namespace");
+      view_clone_sources(o);
+      enter_ns(view_mnt, CLONE_NEWNS, "the prepared view");
+    }
     if (o->net == NET_HOST) enter_ns(host_net, CLONE_NEWNET, "the host's network");
     if (o->net == NET_JOIN) {
       join_netns(o->netns);

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "view.h"
 #include "report.h"
+#include "sandbox.h"
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -39,7 +41,8 @@ static const struct {
   const char *name;
   int nargs;
 } OPS[] = {{"root", 3},  {"tmpfs", 3},    {"bind", 3},    {"mkdir", 1},   {"file", 1},   {"symlink", 2}, {"mount", 4},
-           {"sysfs", 2}, {"mask", 1},     {"readonly", 1}, {"setattr", 2}, {"detach", 1}, {"detach-pseudo", 1}};
+           {"sysfs", 2}, {"mask", 1},     {"readonly", 1}, {"setattr", 2}, {"detach", 1}, {"detach-pseudo", 1},
+           {"join", 0}};
 
 int view_op_arity(const char *name) {
   for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)
@@ -75,6 +78,14 @@ static unsigned long long attr_flags(int f) {
 
 static int clone_tree(const char *path, int recursive) {
   return (int)syscall(SYS_open_tree, AT_FDCWD, path, CG_OPEN_TREE_CLONE | CG_OPEN_TREE_CLOEXEC | (recursive ? CG_AT_RECURSIVE : 0));
+}
+
+int view_needs_sources(const struct options *o) {
+  for (int i = 0; i < o->nops; i++) {
+    const char *n = o->ops[i].name;
+    if (!strcmp(n, "bind") || !strcmp(n, "sysfs") || !strcmp(n, "mask") || (!strcmp(n, "root") && !strcmp(o->ops[i].arg[1], "bind"))) return 1;
+  }
+  return 0;
 }
 
 void view_clone_sources(struct options *o) {
@@ -288,7 +299,7 @@ static void mask_step(const struct view_op *op) {
   } else attach(op->source_fd, path);
 }
 
-static void step(const struct view_op *op) {
+static void step(const struct options *o, const struct view_op *op) {
   const char *n = op->name;
   const char *const *a = op->arg;
   if (!strcmp(n, "root")) root_step(op);
@@ -315,8 +326,19 @@ static void step(const struct view_op *op) {
   else if (!strcmp(n, "detach")) {
     if (umount2(a[0], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) fail("view", a[0]);
   } else if (!strcmp(n, "detach-pseudo")) detach_pseudo(a[0]);
+  else if (!strcmp(n, "join")) {
+    /* A standby's view so far was built in the caller's cgroups (its cost is not the run's); the rest in the sandbox's. */
+    join_cgroups(o);
+    if (unshare(CLONE_NEWCGROUP) < 0) fail("namespaces", "unshare cgroup");
+  }
+}
+
+int view_has_join(const struct options *o) {
+  for (int i = 0; i < o->nops; i++)
+    if (!strcmp(o->ops[i].name, "join")) return 1;
+  return 0;
 }
 
 void view_build(const struct options *o) {
-  for (int i = 0; i < o->nops; i++) step(&o->ops[i]);
+  for (int i = 0; i < o->nops; i++) step(o, &o->ops[i]);
 }

@@ -14,6 +14,8 @@
  *   setattr PATH FLAGS              change a mount's flags (ro, nosuid, nodev, noexec; rec: every submount)
  *   detach PATH                     lift a mount off (lazily)
  *   detach-pseudo KEEP              lift off every copied proc, sysfs, cgroup, devpts… mount outside KEEP
+ *   join                            (a standby's view built ahead) join the sandbox's cgroups and unshare
+ *                                   the cgroup namespace here: what came before is not charged to the run
  * FLAGS: a comma list of ro, rec, nosuid, nodev, noexec, try (skip when the path is missing), or "-".
  * Paths other than a bind's source are as the sandbox sees them once the root step ran.
  */
@@ -23,6 +25,10 @@
 
 /* Number of arguments of a step, or -1 for an unknown one. */
 int view_op_arity(const char *name);
+/* Whether the steps join the cgroups themselves (a standby's view built ahead). */
+int view_has_join(const struct options *o);
+/* Whether any step binds a host path (a mask binds the host's /dev/null). */
+int view_needs_sources(const struct options *o);
 /* In the host's mount namespace: clone the host paths the steps bind (open_tree, Linux 5.2). */
 void view_clone_sources(struct options *o);
 /* In the sandbox's own mount namespace: every step in order. */

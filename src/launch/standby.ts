@@ -7,10 +7,11 @@
  *
  * It also builds, in namespaces of its own, the part of the default view that
  * does not depend on the orders (src/view/plan.ts preparedView): the root,
- * /proc, the host's tree read-only, /dev, the tmpfs dirs. A run whose view
- * starts with exactly those steps sends only the rest; any other (privileged,
- * a rootfs, a mirror needed early) has the init go back to the host's
- * namespaces and build its view afresh.
+ * /proc, the host's tree read-only, /dev, the tmpfs dirs, /sys and the
+ * cgroupfs, in a net namespace of its own. A net('none') run whose view starts
+ * with exactly those steps sends only the rest; any other (privileged, a
+ * rootfs, another network, a mirror needed early) has the init go back to the
+ * host's namespaces and build its view afresh.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -18,7 +19,8 @@ import { SetupError } from '../spec/errors.js';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
 import { orderArgs, type LaunchRequest } from './spawn.js';
-import { hostFs, preparedView, viewArgs, type ViewOp } from '../view/index.js';
+import { hostCaps } from '../host/probe.js';
+import { cgroupfsOf, hostFs, preparedView, viewArgs, type ViewOp } from '../view/index.js';
 
 export interface Standby {
   /** Resolves once the init has joined its cgroups; rejects if it failed or died. */
@@ -35,9 +37,11 @@ type Refable = { ref?(): void; unref?(): void };
 const same = (a: ViewOp, b: ViewOp) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
-function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
+function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, withJoin: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];
-  const fits = prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => same(op, view[i]!));
+  const prepared = withJoin.filter((op) => op.op !== 'join');
+  // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
+  const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => same(op, view[i]!));
   return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };
 }
 
@@ -55,7 +59,7 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
 
 export function spawnStandby(procsFiles: readonly string[]): Standby {
   const binary = initBinary();
-  const prepared = preparedView(hostFs);
+  const prepared = preparedView(hostFs, cgroupfsOf(hostCaps()));
   const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...viewArgs(prepared), '--standby'];
   const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
   const pipes = child.stdio as unknown as Refable[];

@@ -4,9 +4,7 @@
  * gone, the counters are read and everything is torn down — whatever happens.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { HostCaps } from '../host/types.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
 import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
@@ -14,7 +12,7 @@ import type { RunResult } from '../report/types.js';
 import { SandboxError, SetupError } from '../spec/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { capabilityMask, defaultPids } from '../spec/view.js';
-import { hostFs, planView, type ViewOp } from '../view/index.js';
+import { cgroupfsOf, hostFs, planView, type ViewOp } from '../view/index.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
 import { prepare, type Prepared } from './prepare.js';
@@ -43,13 +41,6 @@ export interface Running {
   current(): Promise<CurrentUsage>;
   /** The live cumulative report: peaks so far, CPU so far, IO so far. */
   usage(): Promise<RunResult['usage']>;
-}
-
-/** The hierarchies to show inside at /sys/fs/cgroup, rooted at the sandbox's own cgroup. */
-function cgroupfsOf(caps: HostCaps): string[] {
-  if (caps.driver === 2) return ['cgroup2'];
-  const mounts = new Map(Object.values(caps.v1).map((h) => [h.mount, h.controllers.join(',')]));
-  return [...mounts].map(([mount, controllers]) => `cgroup:${controllers}:${basename(mount)}`);
 }
 
 /** The view the run's init builds: the host's root read-only (or the rootfs copy), or, privileged, the host's tree as it is. */

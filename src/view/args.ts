@@ -27,6 +27,8 @@ function argsOf(o: ViewOp): string[] {
       return [o.path, flags(o.flags)];
     case 'detach-pseudo':
       return [o.keep];
+    case 'join':
+      return [];
   }
 }
 

@@ -6,15 +6,25 @@
  * mount there is lifted off first, in the sandbox's namespace only (the
  * kernel refuses the same cgroup2 superblock on its own root: EBUSY).
  */
+import { basename } from 'node:path';
+import type { HostCaps } from '../host/types.js';
 import type { Layer } from './layer.js';
 import type { ViewOp } from './types.js';
 
 const BASE = '/sys/fs/cgroup';
+
+/** The hierarchies to show: 'cgroup2', or one 'cgroup:CONTROLLERS:DIR' per v1 mount. */
+export function cgroupfsOf(caps: HostCaps): string[] {
+  if (caps.driver === 2) return ['cgroup2'];
+  const mounts = new Map(Object.values(caps.v1).map((h) => [h.mount, h.controllers.join(',')]));
+  return [...mounts].map(([mount, controllers]) => `cgroup:${controllers}:${basename(mount)}`);
+}
 const RO = ['ro', 'nosuid', 'nodev', 'noexec'] as const;
 
 export const cgroupfsLayer: Layer = {
   name: 'cgroupfs',
   modes: ['default', 'rootfs', 'privileged'],
+  ahead: true,
   ops(ctx) {
     if (!ctx.cgroupfs.length) return [];
     const ops: ViewOp[] = ctx.mode === 'privileged' ? [{ op: 'detach', path: BASE }] : [];

@@ -5,7 +5,11 @@ import type { ViewContext, ViewOp } from './types.js';
 export interface Layer {
   readonly name: string;
   readonly modes: readonly ViewContext['mode'][];
-  /** Independent of the run's orders (the default view's root, /proc, the host's tree, /dev, the tmpfs dirs): a spare builds it ahead. */
+  /**
+   * Independent of the run's orders, given net('none') and the host's cgroup layout (the root, /proc,
+   * the host's tree, /dev, the tmpfs dirs, /sys, the cgroupfs): a spare builds it ahead. These layers
+   * come first in LAYERS.
+   */
   readonly ahead?: boolean;
   ops(ctx: ViewContext, tree: ViewTree): ViewOp[];
 }

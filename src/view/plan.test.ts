@@ -138,15 +138,21 @@ describe('viewArgs', () => {
 describe('preparedView (what a spare builds ahead)', () => {
   it('is exactly the start of a default run\'s view, and excludes everything that depends on the orders', async () => {
     const { preparedView } = await import('./plan.js');
-    const ahead = preparedView(fakeHost(DEBIAN));
+    const withJoin = preparedView(fakeHost(DEBIAN), ['cgroup2']);
+    // The spare joins the cgroups before its tmpfs dirs: its tree work is not charged to the run.
+    const join = withJoin.findIndex((o) => o.op === 'join');
+    expect(withJoin[join - 1]).toMatchObject({ op: 'mount', fstype: 'devpts' });
+    expect(withJoin[join + 1]).toEqual({ op: 'mkdir', path: '/tmp' });
+    const ahead = withJoin.filter((o) => o.op !== 'join');
     const run = planView(ctx({ cgroupfs: ['cgroup2'], volumes: [{ source: '/v', target: '/data' }] }));
     expect(run.slice(0, ahead.length)).toEqual(ahead);
-    expect(ahead.some((o) => o.op === 'sysfs' || (o.op === 'bind' && o.source === '/v'))).toBe(false);
+    expect(ahead.some((o) => o.op === 'bind' && o.source === '/v')).toBe(false);
+    expect(ahead.at(-1)).toEqual({ op: 'mount', fstype: 'cgroup2', target: '/sys/fs/cgroup', flags: ['ro', 'nosuid', 'nodev', 'noexec'] });
   });
 
   it('a run needing a mirror does not start with it (the mirror goes before /var/tmp): the spare builds afresh', async () => {
     const { preparedView } = await import('./plan.js');
-    const ahead = preparedView(fakeHost(DEBIAN));
+    const ahead = preparedView(fakeHost(DEBIAN), ['cgroup2']).filter((o) => o.op !== 'join');
     const run = planView(ctx({ volumes: [{ source: '/v', target: '/var/cache/x' }] }));
     expect(run.slice(0, ahead.length)).not.toEqual(ahead);
   });

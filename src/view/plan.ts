@@ -6,6 +6,7 @@
  * below them.
  */
 import { LAYERS } from './layers.js';
+import { tmpfsDirsLayer } from './tmpfs-dirs.js';
 import { ViewTree } from './tree.js';
 import type { HostFs, ViewContext, ViewOp } from './types.js';
 
@@ -21,10 +22,12 @@ function pass(ctx: ViewContext, premirror: ReadonlySet<string>): { ops: ViewOp[]
  * steps sends only the rest (src/launch/standby.ts); any other run (a rootfs,
  * privileged, a mirror needed before /var/tmp) has the spare start afresh.
  */
-export function preparedView(host: HostFs): ViewOp[] {
-  const ctx: ViewContext = { mode: 'default', cgroupfs: [], volumes: [], binds: [], devices: [], host };
+export function preparedView(host: HostFs, cgroupfs: readonly string[]): ViewOp[] {
+  const ctx: ViewContext = { mode: 'default', cgroupfs, volumes: [], binds: [], devices: [], host };
   const tree = new ViewTree(host, 'made');
-  return LAYERS.filter((l) => l.ahead && l.modes.includes('default')).flatMap((l) => l.ops(ctx, tree));
+  // The spare joins the sandbox's cgroups before the first layer that needs them (the tmpfs dirs, then the
+  // cgroupfs of its cgroup namespace): the tree work before is the caller's cost, not the run's.
+  return LAYERS.filter((l) => l.ahead && l.modes.includes('default')).flatMap((l) => [...(l === tmpfsDirsLayer ? [{ op: 'join' } as const] : []), ...l.ops(ctx, tree)]);
 }
 
 export function planView(ctx: ViewContext): ViewOp[] {
