@@ -5,7 +5,7 @@
  * allowed again where an opt-in says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,6 +177,20 @@ process.stdout.write('[' + r.stdout + r.stderr + ']');`);
       const out = spawnSync('script', ['-qec', `node ${child}`, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
       expect(out.stdout).toMatch(/no tty: No such device or address/);
       expect(out.stdout).not.toContain('INJECTED');
+    }],
+    ["see the host's processes through a copy of its /proc under a host directory (a chroot's, say)", async () => {
+      const at = join(canary, 'chroot-proc');
+      mkdirSync(at);
+      execFileSync('mount', ['-t', 'proc', 'proc', at]);
+      try {
+        const look = (dir: string) => `ls ${dir} | grep -c "^[0-9]" || true`;
+        expect(Number((await sh(sandbox(), look(at))).stdout)).toBe(0); // detached from the view's copy of /var
+        expect(Number((await sh(sandbox().bind(canary, '/data', { readonly: true }), look('/data/chroot-proc'))).stdout)).toBe(0);
+        expect(Number((await sh(sandbox().privileged(), look(at))).stdout)).toBeGreaterThan(10); // the control: it is there
+      } finally {
+        execFileSync('umount', [at]);
+        rmSync(at, { recursive: true });
+      }
     }],
     ['create a mount point on the host for a volume', async () => {
       const at = `${canary}/new/mountpoint`;

@@ -260,12 +260,23 @@ static void root_step(const struct view_op *op) {
 static const char *const PSEUDO[] = {"proc", "sysfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "securityfs", "debugfs", "tracefs", "bpf",
                                      "configfs", "fusectl", "pstore", "efivarfs", "binfmt_misc", "mqueue", "nsfs", "autofs", "rpc_pipefs"};
 
+/* Whether `path` is one of the colon-separated `keep` prefixes or under one. */
+static int kept(const char *path, const char *keep) {
+  for (const char *k = keep; *k;) {
+    const char *end = strchr(k, ':');
+    size_t len = end ? (size_t)(end - k) : strlen(k);
+    if (len && !strncmp(path, k, len) && (path[len] == 0 || path[len] == '/')) return 1;
+    if (!end) break;
+    k = end + 1;
+  }
+  return 0;
+}
+
 static void detach_pseudo(const char *keep) {
   int n;
   struct mount_entry *m = mounts_under("/", &n);
-  size_t klen = strlen(keep);
   for (int i = n - 1; i >= 0; i--) {
-    if (!strcmp(m[i].path, keep) || (!strncmp(m[i].path, keep, klen) && m[i].path[klen] == '/')) continue;
+    if (kept(m[i].path, keep)) continue;
     for (size_t t = 0; t < sizeof PSEUDO / sizeof *PSEUDO; t++)
       if (!strcmp(m[i].type, PSEUDO[t])) {
         if (umount2(m[i].path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) fail("view", m[i].path);

@@ -13,7 +13,7 @@
  *   readonly PATH                   PATH bound onto itself, read-only, recursively
  *   setattr PATH FLAGS              change a mount's flags (ro, nosuid, nodev, noexec; rec: every submount)
  *   detach PATH                     lift a mount off (lazily)
- *   detach-pseudo KEEP              lift off every copied proc, sysfs, cgroup, devpts… mount outside KEEP
+ *   detach-pseudo KEEP[:KEEP]...    lift off every copied proc, sysfs, cgroup, devpts… mount outside KEEP
  *   join                            (a standby's view built ahead) join the sandbox's cgroups and unshare
  *                                   the cgroup namespace here: what came before is not charged to the run
  * FLAGS: a comma list of ro, rec, nosuid, nodev, noexec, try (skip when the path is missing), or "-".

@@ -26,7 +26,7 @@ function argsOf(o: ViewOp): string[] {
     case 'setattr':
       return [o.path, flags(o.flags)];
     case 'detach-pseudo':
-      return [o.keep];
+      return [o.keep.join(':')];
     case 'join':
       return [];
   }

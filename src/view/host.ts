@@ -33,9 +33,9 @@ export const hostLayer: Layer = {
         tree.file(path);
       }
     }
-    ops.push({ op: 'detach-pseudo', keep: '/proc' });
     // Host directories later layers need mount points in, replaced before anything is mounted below them.
     ops.push(...tree.premirrorOps());
+    ops.push({ op: 'detach-pseudo', keep: ['/proc'] });
     return ops;
   },
 };

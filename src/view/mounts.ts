@@ -31,6 +31,8 @@ export const mountsLayer: Layer = {
       ops.push(...at.ops, { op: 'bind', source: m.source, target: at.path, flags: m.flags });
       tree.mounted(at.path, m.shape === 'file' ? 'file' : m.writable ? 'writable' : { host: m.source });
     }
+    // A bound tree brings no host proc, sysfs or cgroup mount along (the view's own are kept).
+    if (all.some(({ m }) => m.shape === 'dir') && ctx.mode !== 'privileged') ops.push({ op: 'detach-pseudo', keep: ['/proc', '/dev', '/sys'] });
     return ops;
   },
 };

@@ -21,7 +21,7 @@ describe('planView (the default view)', () => {
     expect(ops).toContainEqual({ op: 'bind', source: '/.dockerenv', target: '/.dockerenv', flags: ['ro', 'nosuid', 'nodev', 'try'] });
     expect(ops).toContainEqual({ op: 'symlink', target: 'usr/bin', path: '/bin' });
     for (const fresh of ['/proc', '/sys', '/dev', '/tmp', '/run']) expect(targets(ops, 'bind')).not.toContain(fresh);
-    expect(ops).toContainEqual({ op: 'detach-pseudo', keep: '/proc' });
+    expect(ops).toContainEqual({ op: 'detach-pseudo', keep: ['/proc'] });
   });
 
   it("masks Docker's paths and makes its read-only ones read-only", () => {
@@ -57,6 +57,7 @@ describe('mount points are made inside the view, never on the host', () => {
     const mk = index(ops, (o) => o.op === 'mkdir' && o.path === '/data');
     expect(mk).toBeGreaterThan(0);
     expect(ops[mk + 1]).toEqual({ op: 'bind', source: '/run/cgbox/r/v0', target: '/data', flags: ['rec', 'nosuid', 'nodev'] });
+    expect(ops[mk + 2]).toEqual({ op: 'detach-pseudo', keep: ['/proc', '/dev', '/sys'] }); // nothing of the host's pseudo filesystems comes along
   });
 
   it('inside a read-only host directory: that directory becomes a tmpfs mirroring its entries, made before anything below it', () => {
@@ -70,6 +71,7 @@ describe('mount points are made inside the view, never on the host', () => {
     expect(ops).toContainEqual({ op: 'mkdir', path: '/var/cache/x' });
     expect(ops).toContainEqual({ op: 'setattr', path: '/var', flags: ['ro'] });
     expect(ops.filter((o) => o.op === 'tmpfs' && o.target === '/var')).toHaveLength(1);
+    expect(index(ops, (o) => o.op === 'detach-pseudo')).toBeGreaterThan(mirror); // the mirror's binds' copies go too
   });
 
   it("follows the view's symlinks: /var/run/x is made in the view's /run", () => {

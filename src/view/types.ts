@@ -22,7 +22,7 @@ export type ViewOp =
   | { op: 'readonly'; path: string }
   | { op: 'setattr'; path: string; flags: readonly MountFlag[] }
   | { op: 'detach'; path: string }
-  | { op: 'detach-pseudo'; keep: string }
+  | { op: 'detach-pseudo'; keep: readonly string[] }
   /** A spare's view built ahead: join the sandbox's cgroups here (what came before is not charged to the run). */
   | { op: 'join' };
 
