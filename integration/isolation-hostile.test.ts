@@ -277,6 +277,22 @@ describe('and each is allowed again where an opt-in says so', () => {
     expect(spareMounts).toBe(coldMounts);
   });
 
+  it('before mount_setattr (Linux 5.12): each submount remounted read-only from mountinfo, the same view', async () => {
+    const look = `cut -d" " -f5,6 /proc/self/mountinfo | sort | tr "\\n" " "; touch /var/lib/cgbox/x /usr/x 2>&1 | sort`;
+    process.env.CGBOX_STANDBY = '0';
+    try {
+      const modern = await sh(sandbox(), look);
+      process.env.CGBOX_NO_MOUNT_SETATTR = '1';
+      const old = await sh(sandbox(), look);
+      expect(old.exitCode, old.stderr).toBe(0);
+      expect(old.stdout).toBe(modern.stdout);
+      expect(old.stdout).toMatch(/\/usr ro,nosuid,nodev/);
+    } finally {
+      delete process.env.CGBOX_STANDBY;
+      delete process.env.CGBOX_NO_MOUNT_SETATTR;
+    }
+  });
+
   it('a default pids ceiling, said so in the report; .pids(n) overrides it', async () => {
     const r = await sandbox().run('true');
     expect(r.limits.pids).toMatchObject({ value: 4096, enforced: true });

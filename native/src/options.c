@@ -57,6 +57,7 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--standby")) o->standby = 1;
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
     else if (!strcmp(k, "--view-prepared")) o->view_prepared = 1;
+    else if (!strcmp(k, "--no-mount-setattr")) view_without_setattr = 1;
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */

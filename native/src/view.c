@@ -172,11 +172,22 @@ static struct mount_entry *mounts_under(const char *prefix, int *count) {
   return list;
 }
 
+int view_without_setattr;
+
+/* mount_setattr, or ENOSYS where the kernel (before 5.12) or --no-mount-setattr (its test) says so. */
+static long mount_setattr_(int dfd, const char *path, unsigned flags, struct cg_mount_attr *attr) {
+  if (view_without_setattr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof *attr);
+}
+
 /* Flags on one mount (or a whole tree): mount_setattr (Linux 5.12), else a remount of each from mountinfo. */
 static void set_attr(int dfd, const char *path, int f) {
   struct cg_mount_attr attr = {.attr_set = attr_flags(f)};
   unsigned flags = (f & F_REC ? CG_AT_RECURSIVE : 0) | (dfd >= 0 ? AT_EMPTY_PATH : 0);
-  if (syscall(SYS_mount_setattr, dfd >= 0 ? dfd : AT_FDCWD, dfd >= 0 ? "" : path, flags, &attr, sizeof attr) == 0) return;
+  if (mount_setattr_(dfd >= 0 ? dfd : AT_FDCWD, dfd >= 0 ? "" : path, flags, &attr) == 0) return;
   if (errno != ENOSYS) fail("view", path);
   if (dfd >= 0) return; /* a detached clone: set once it is attached, by path (the caller does) */
   int n;
@@ -234,7 +245,7 @@ static void bind_clone(int fd, const char *target, int f) {
   int attrs = f & (F_RO | F_NOSUID | F_NODEV | F_NOEXEC);
   if (attrs) {
     struct cg_mount_attr attr = {.attr_set = attr_flags(f)};
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (f & F_REC ? CG_AT_RECURSIVE : 0), &attr, sizeof attr) == 0) attrs = 0;
+    if (mount_setattr_(fd, "", AT_EMPTY_PATH | (f & F_REC ? CG_AT_RECURSIVE : 0), &attr) == 0) attrs = 0;
     else if (errno != ENOSYS) fail("view", target);
   }
   attach(fd, target);

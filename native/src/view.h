@@ -23,6 +23,8 @@
 #define CGBOX_VIEW_H
 #include "options.h"
 
+/* --no-mount-setattr: take the path of kernels before 5.12 (remounts from mountinfo), for its test. */
+extern int view_without_setattr;
 /* Number of arguments of a step, or -1 for an unknown one. */
 int view_op_arity(const char *name);
 /* Whether the steps join the cgroups themselves (a standby's view built ahead). */

@@ -43,6 +43,8 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
     ...(req.hostname !== undefined ? ['--hostname', req.hostname] : []),
     ...(req.cwd !== undefined ? ['--cwd', req.cwd] : req.cwdSoft !== undefined ? ['--cwd-soft', req.cwdSoft] : []),
     ...viewArgs(req.view ?? []),
+    // The path of kernels before 5.12 (each submount remounted from mountinfo), for its test.
+    ...(process.env['CGBOX_NO_MOUNT_SETATTR'] === '1' ? ['--no-mount-setattr'] : []),
     ...(req.caps !== undefined ? ['--caps', req.caps] : []),
     ...(req.enter !== undefined ? ['--enter', String(req.enter)] : []),
     '--', req.file, ...req.args,
