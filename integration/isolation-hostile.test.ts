@@ -192,6 +192,14 @@ process.stdout.write('[' + r.stdout + r.stderr + ']');`);
         rmSync(at, { recursive: true });
       }
     }],
+    ['gain capabilities in a user namespace of its own and remount the view read-write (no seccomp: unshare works)', async () => {
+      const r = await sh(sandbox(), `unshare -Urm sh -c 'id -u; mount -o remount,bind,rw /usr; touch /usr/cgbox-x; mount -t proc proc /tmp'`);
+      expect(r.stdout.trim()).toBe('0'); // root in its own user namespace
+      expect(r.stderr).toMatch(/\/usr: permission denied/); // the kernel keeps mounts locked read-only there
+      expect(r.stderr).toMatch(/\/usr\/cgbox-x.*Read-only file system/);
+      expect(r.stderr).toMatch(/\/tmp: permission denied/); // no procfs of a pid namespace it does not own
+      expect(existsSync('/usr/cgbox-x')).toBe(false);
+    }],
     ['create a mount point on the host for a volume', async () => {
       const at = `${canary}/new/mountpoint`;
       const r = await sh(sandbox().volume(at, { size: '8m', driver: 'tmpfs' }), `touch ${at}/f && echo ok`);
