@@ -18,7 +18,7 @@ const INIT = fileURLToPath(new URL('../native/bin/cgbox-init', import.meta.url))
 const cgroupfs = cgroupfsOf(hostCaps());
 const ctx = (mode) => ({ mode, cgroupfs, volumes: [], binds: [], devices: [], host: hostFs });
 const full = planView(ctx('default'));
-const ahead = preparedView(hostFs, cgroupfs).filter((o) => o.op !== 'join'); // no cgroups here to join
+const ahead = preparedView(hostFs, cgroupfs); // its join step joins no cgroup here
 const caps = ['--caps', capabilityMask(emptySpec())];
 
 /** One standby: prepared with `ahead`, then sent `orders`; resolves [ms to exec, ms to exit]. */

@@ -28,10 +28,11 @@ static void child_failed(int err_fd, enum child_step step) {
 }
 
 static void exec_in_child(const struct options *o, int err_fd, const char *oom_adj, const int *cgroup_fds) {
+  /* Default dispositions before unblocking: nothing pending reaches the init's handlers here. */
+  for (int i = 0; i < NFORWARDED; i++) signal(FORWARDED[i], SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int i = 0; i < NFORWARDED; i++) signal(FORWARDED[i], SIG_DFL);
   if (setsid() < 0) child_failed(err_fd, STEP_SESSION);
   for (int i = 0; cgroup_fds && cgroup_fds[i] >= 0; i++)
     if (write(cgroup_fds[i], "0", 1) != 1) child_failed(err_fd, STEP_CGROUP);
@@ -53,12 +54,13 @@ static void exec_in_child(const struct options *o, int err_fd, const char *oom_a
   child_failed(err_fd, STEP_EXEC);
 }
 
-pid_t start_command(const struct options *o, const char *oom_adj, const int *cgroup_fds) {
+pid_t start_command(const struct options *o, const char *oom_adj, const int *cgroup_fds, volatile pid_t *forked) {
   int err[2];
   if (pipe2(err, O_CLOEXEC) < 0) fail("init", "pipe");
   pid_t cmd = fork();
   if (cmd < 0) fail("fork", o->argv[0]);
   if (cmd == 0) exec_in_child(o, err[1], oom_adj, cgroup_fds);
+  if (forked) *forked = cmd;
   close(err[1]);
   int msg[2];
   if (read(err[0], msg, sizeof msg) == (ssize_t)sizeof msg) {

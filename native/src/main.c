@@ -72,7 +72,8 @@ static void protect_from_oom(char *saved, size_t size) {
 static volatile pid_t the_command;
 
 static void relay(int sig) {
-  if (the_command > 0) kill(-the_command, sig);
+  /* To its session's process group; before its setsid() that group does not exist yet. */
+  if (the_command > 0 && kill(-the_command, sig) < 0) kill(the_command, sig);
 }
 
 static void relay_terminal_signals(void) {
@@ -98,8 +99,8 @@ static int run_init(struct options *o, int life_fd) {
   if (prctl(PR_SET_DUMPABLE, 0) < 0) fail("init", "dumpable");
   if (setsid() < 0) fail("init", "setsid");
 
-  /* A standby with a view to build ahead joins at its "join" step: its work before it is not the run's. */
-  if (!(o->standby && view_has_join(o))) join_cgroups(o);
+  /* With a view to build, the init joins at its "join" step: the tree work before is not the run's. */
+  if (!view_has_join(o)) join_cgroups(o);
   if (o->standby) {
     if (o->nops) prepare_sandbox(o);
     report("standby");
@@ -113,8 +114,13 @@ static int run_init(struct options *o, int life_fd) {
   if (o->caps) keep_capabilities(o->caps); /* the init keeps no more than the command gets */
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
-  pid_t cmd = start_command(o, oom_adj, NULL);
-  the_command = cmd;
+  /* A terminal's signal arriving while the command is forked waits until the relay knows its pid. */
+  sigset_t relayed, previous;
+  sigemptyset(&relayed);
+  for (int i = 0; i < NRELAYED; i++) sigaddset(&relayed, RELAYED[i]);
+  sigprocmask(SIG_BLOCK, &relayed, &previous);
+  pid_t cmd = start_command(o, oom_adj, NULL, &the_command);
+  sigprocmask(SIG_SETMASK, &previous, NULL);
   report("started");
 
   /* Reap every orphan; the command's own status is the one that counts. */
@@ -171,7 +177,7 @@ static int enter_sandbox(const struct options *o) {
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
   /* The pid namespace applies to children: the command is forked, and joins the cgroups itself. */
-  pid_t cmd = start_command(o, "0", cgroup_fds);
+  pid_t cmd = start_command(o, "0", cgroup_fds, NULL);
   report("init %d", (int)cmd);
   report("started");
   int status = wait_for(cmd);

@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* A standby's cgroup.procs files, opened while the host's /sys is in view (its "join" step comes after the pivot). */
+/* Open before the view's pivot when its "join" step comes after it (open_procs). */
 static int *procs_fds;
 
 void join_cgroups(const struct options *o) {
@@ -65,10 +65,20 @@ static void enter_ns(int fd, int type, const char *what) {
   if (setns(fd, type) < 0) fail("namespaces", what);
 }
 
+/* The cgroup.procs files, opened while the host's /sys is in view, for a "join" step after the pivot. */
+static void open_procs(const struct options *o) {
+  if (procs_fds || !view_has_join(o)) return;
+  procs_fds = calloc((size_t)o->ncgroups + 1, sizeof *procs_fds);
+  if (!procs_fds) fail("init", "out of memory");
+  for (int i = 0; i < o->ncgroups; i++)
+    if ((procs_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
+}
+
 /* New namespaces (net: of its own unless host) and the planned view, from the host's. */
 static void build(struct options *o, int net_own) {
   /* The host paths the view binds are cloned while this process still sees the host's tree. */
   view_clone_sources(o);
+  open_procs(o);
   /* After joining the cgroups: the cgroup namespace's root is the sandbox's cgroup (a "join" step makes it later). */
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (view_has_join(o) ? 0 : CLONE_NEWCGROUP) | (net_own ? CLONE_NEWNET : 0);
   if (unshare(flags) < 0) fail("namespaces", "unshare");
@@ -80,10 +90,6 @@ static void build(struct options *o, int net_own) {
 }
 
 void prepare_sandbox(struct options *o) {
-  procs_fds = calloc((size_t)o->ncgroups + 1, sizeof *procs_fds);
-  if (!procs_fds) fail("standby", "out of memory");
-  for (int i = 0; i < o->ncgroups; i++)
-    if ((procs_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
   host_mnt = open_ns("mnt");
   host_net = open_ns("net");
   o->net = NET_OWN; /* the default; orders for another network switch to it */

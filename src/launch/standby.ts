@@ -37,9 +37,8 @@ type Refable = { ref?(): void; unref?(): void };
 const same = (a: ViewOp, b: ViewOp) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
-function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, withJoin: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
+function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];
-  const prepared = withJoin.filter((op) => op.op !== 'join');
   // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
   const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => same(op, view[i]!));
   return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };

@@ -36,6 +36,13 @@ describe('planView (the default view)', () => {
     expect(targets(ops, 'tmpfs')).toEqual(['/dev', '/tmp', '/var/tmp', '/dev/shm', '/run']);
   });
 
+  it("joins the sandbox's cgroups before the tmpfs dirs: the tree work before is not the run's", () => {
+    const join = index(ops, (o) => o.op === 'join');
+    expect(ops[join - 1]).toMatchObject({ op: 'mount', fstype: 'devpts' });
+    expect(ops[join + 1]).toEqual({ op: 'mkdir', path: '/tmp' });
+    expect(ops.filter((o) => o.op === 'join')).toHaveLength(1);
+  });
+
   it('/sys as a fresh read-only sysfs, the cgroupfs on it, and the root read-only at the end', () => {
     const sysfs = index(ops, (o) => o.op === 'sysfs');
     const cgroup = index(ops, (o) => o.op === 'mount' && o.fstype === 'cgroup2');
@@ -140,12 +147,7 @@ describe('viewArgs', () => {
 describe('preparedView (what a spare builds ahead)', () => {
   it('is exactly the start of a default run\'s view, and excludes everything that depends on the orders', async () => {
     const { preparedView } = await import('./plan.js');
-    const withJoin = preparedView(fakeHost(DEBIAN), ['cgroup2']);
-    // The spare joins the cgroups before its tmpfs dirs: its tree work is not charged to the run.
-    const join = withJoin.findIndex((o) => o.op === 'join');
-    expect(withJoin[join - 1]).toMatchObject({ op: 'mount', fstype: 'devpts' });
-    expect(withJoin[join + 1]).toEqual({ op: 'mkdir', path: '/tmp' });
-    const ahead = withJoin.filter((o) => o.op !== 'join');
+    const ahead = preparedView(fakeHost(DEBIAN), ['cgroup2']);
     const run = planView(ctx({ cgroupfs: ['cgroup2'], volumes: [{ source: '/v', target: '/data' }] }));
     expect(run.slice(0, ahead.length)).toEqual(ahead);
     expect(ahead.some((o) => o.op === 'bind' && o.source === '/v')).toBe(false);
@@ -154,7 +156,7 @@ describe('preparedView (what a spare builds ahead)', () => {
 
   it('a run needing a mirror does not start with it (the mirror goes before /var/tmp): the spare builds afresh', async () => {
     const { preparedView } = await import('./plan.js');
-    const ahead = preparedView(fakeHost(DEBIAN), ['cgroup2']).filter((o) => o.op !== 'join');
+    const ahead = preparedView(fakeHost(DEBIAN), ['cgroup2']);
     const run = planView(ctx({ volumes: [{ source: '/v', target: '/var/cache/x' }] }));
     expect(run.slice(0, ahead.length)).not.toEqual(ahead);
   });

@@ -5,14 +5,23 @@
  * mirrors right after the host's tree is bound, before anything is mounted
  * below them.
  */
+import type { Layer } from './layer.js';
 import { LAYERS } from './layers.js';
 import { tmpfsDirsLayer } from './tmpfs-dirs.js';
 import { ViewTree } from './tree.js';
 import type { HostFs, ViewContext, ViewOp } from './types.js';
 
+/**
+ * The init joins the sandbox's cgroups before the first layer that needs them — the tmpfs dirs
+ * (their pages are the sandbox's), then the cgroupfs of its cgroup namespace: the tree work before
+ * (the host's tree copied and bound, /proc, /dev) is cgbox's cost, charged to the caller, cold or
+ * from a spare alike, not to the run's report. Privileged: at once, as before.
+ */
+const joinBefore = (l: Layer) => (l === tmpfsDirsLayer ? [{ op: 'join' } as const] : []);
+
 function pass(ctx: ViewContext, premirror: ReadonlySet<string>): { ops: ViewOp[]; tree: ViewTree } {
   const tree = new ViewTree(ctx.host, ctx.mode === 'default' ? 'made' : 'writable', premirror);
-  const ops = LAYERS.filter((l) => l.modes.includes(ctx.mode)).flatMap((l) => l.ops(ctx, tree));
+  const ops = LAYERS.filter((l) => l.modes.includes(ctx.mode)).flatMap((l) => [...joinBefore(l), ...l.ops(ctx, tree)]);
   return { ops, tree };
 }
 
@@ -25,9 +34,7 @@ function pass(ctx: ViewContext, premirror: ReadonlySet<string>): { ops: ViewOp[]
 export function preparedView(host: HostFs, cgroupfs: readonly string[]): ViewOp[] {
   const ctx: ViewContext = { mode: 'default', cgroupfs, volumes: [], binds: [], devices: [], host };
   const tree = new ViewTree(host, 'made');
-  // The spare joins the sandbox's cgroups before the first layer that needs them (the tmpfs dirs, then the
-  // cgroupfs of its cgroup namespace): the tree work before is the caller's cost, not the run's.
-  return LAYERS.filter((l) => l.ahead && l.modes.includes('default')).flatMap((l) => [...(l === tmpfsDirsLayer ? [{ op: 'join' } as const] : []), ...l.ops(ctx, tree)]);
+  return LAYERS.filter((l) => l.ahead && l.modes.includes('default')).flatMap((l) => [...joinBefore(l), ...l.ops(ctx, tree)]);
 }
 
 export function planView(ctx: ViewContext): ViewOp[] {
