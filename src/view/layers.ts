@@ -10,4 +10,6 @@ import { rootLayer } from './root.js';
 import { sysLayer } from './sys.js';
 import { tmpfsDirsLayer } from './tmpfs-dirs.js';
 
-export const LAYERS: readonly Layer[] = [rootLayer, procLayer, hostLayer, devLayer, tmpfsDirsLayer, sysLayer, cgroupfsLayer, mountsLayer, finishLayer];
+// /sys before the tmpfs dirs: the init joins the sandbox's cgroups just before those (plan.ts), so the
+// fresh sysfs and its masks are cgbox's cost too, not the run's.
+export const LAYERS: readonly Layer[] = [rootLayer, procLayer, hostLayer, devLayer, sysLayer, tmpfsDirsLayer, cgroupfsLayer, mountsLayer, finishLayer];

@@ -14,7 +14,7 @@ import type { HostFs, ViewContext, ViewOp } from './types.js';
 /**
  * The init joins the sandbox's cgroups before the first layer that needs them — the tmpfs dirs
  * (their pages are the sandbox's), then the cgroupfs of its cgroup namespace: the tree work before
- * (the host's tree copied and bound, /proc, /dev) is cgbox's cost, charged to the caller, cold or
+ * (the host's tree copied and bound, /proc, /dev, /sys) is cgbox's cost, charged to the caller, cold or
  * from a spare alike, not to the run's report. Privileged: at once, as before.
  */
 const joinBefore = (l: Layer) => (l === tmpfsDirsLayer ? [{ op: 'join' } as const] : []);
