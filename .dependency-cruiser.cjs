@@ -11,12 +11,14 @@ const FLOORS = [
   ['spec'],
   // 1: what the host can do; the report's shape and formatting.
   ['host', 'report'],
-  // 2: the kernel interfaces: cgroup drivers, the init helper.
-  ['cgroup', 'launch'],
-  // 3: the contract of a resource beside the cgroups, and its undo stack.
+  // 2: the kernel interfaces' plans: the cgroup drivers, the sandbox's filesystem view.
+  ['cgroup', 'view'],
+  // 3: the init helper that carries them out.
+  ['launch'],
+  // 4: the contract of a resource beside the cgroups, and its undo stack.
   ['resource'],
-  // 4: those resources, where the sandbox's cgroups live, its filesystem view.
-  ['net', 'volume', 'placement', 'view'],
+  // 5: those resources, and where the sandbox's cgroups live.
+  ['net', 'volume', 'placement'],
   // 4: the pipeline that puts a run together.
   ['run'],
   // 5: what the builder hands out: a started sandbox, a zx process, exports, the host check.

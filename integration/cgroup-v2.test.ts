@@ -21,6 +21,7 @@ import { requires } from './requires.js';
 import { MiB } from './fixtures.js';
 
 const FILE = `/var/tmp/cgbox-test-v2-${process.pid}`;
+// Buffered writeback to the host's disk: /var/tmp is the sandbox's own tmpfs unless made writable.
 const procsIn = (dir: string) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
 
 describe.runIf(requires('cgroup2'))('cgroup v2 for real', () => {
@@ -52,6 +53,7 @@ describe.runIf(requires('cgroup2'))('cgroup v2 for real', () => {
     // 4 MiB into the page cache at once, then sync(2): the kernel's flusher writes the pages back,
     // as the sandbox's cgroup (the memory controller tracks who dirtied them), at 1 MiB/s.
     const r = await sandbox()
+      .writable('/var/tmp')
       .bps('/var/tmp', { write: '1m' })
       .run('sh', ['-c', `dd if=/dev/zero of=${FILE} bs=1M count=4 status=none && sync`]);
     expect(r.exitCode).toBe(0);

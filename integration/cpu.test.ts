@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';
 import { fixture } from './fixtures.js';
@@ -41,13 +42,15 @@ describe('cpu', () => {
   });
 
   it('shares 1024 vs 256 on one pinned CPU split as their weights: 80/20 on v1, 74/26 on v2', async () => {
-    // Both spin from the same moment: each waits for a flag file, then execs the spinner.
-    const go = `/tmp/cgbox-test-cpu-go-${process.pid}`;
+    // Both spin from the same moment: each waits for a flag file, then execs the spinner. The flag's
+    // directory is bound in read-only: the sandbox's own /tmp is not the host's.
+    const flags = mkdtempSync('/tmp/cgbox-test-cpu-');
+    const go = join(flags, 'go');
     const spin = ['-c', `while [ ! -e ${go} ]; do sleep 0.02; done; exec ${fixture('burn')} --wall 3000`];
     try {
       const boxes = await Promise.all([
-        sandbox().cpus('0').cpuShares(1024).start('sh', spin),
-        sandbox().cpus('0').cpuShares(256).start('sh', spin),
+        sandbox().bind(flags, flags, { readonly: true }).cpus('0').cpuShares(1024).start('sh', spin),
+        sandbox().bind(flags, flags, { readonly: true }).cpus('0').cpuShares(256).start('sh', spin),
       ]);
       // CPU time from the moment both may go: before it, each shell's start-up and polling.
       const before = await Promise.all(boxes.map(async (box) => (await box.stats()).current.cpuUs));
@@ -64,7 +67,7 @@ describe('cpu', () => {
       expect(share).toBeGreaterThan(vmTier() ? 0.5 + (ideal - 0.5) / 2 : ideal - 0.06);
       expect(share).toBeLessThan(ideal + 0.06);
     } finally {
-      rmSync(go, { force: true });
+      rmSync(flags, { recursive: true, force: true });
     }
   });
 });

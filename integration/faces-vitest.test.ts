@@ -7,6 +7,7 @@ import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
 
 const FILE = `/var/tmp/cgbox-test-faces-${process.pid}`;
+// O_DIRECT to the host's disk: /var/tmp is the sandbox's own tmpfs unless made writable.
 afterAll(() => rmSync(FILE, { force: true }));
 
 function failure(f: () => unknown): string {
@@ -28,7 +29,7 @@ describe('matchers on real runs', () => {
   });
 
   test('toUseAtMost: O_DIRECT writes are counted exactly, and a write budget holds them', async () => {
-    const r = await sandbox().run(fixture('dwrite'), [FILE, '256']); // 1 MiB in 4 KiB blocks
+    const r = await sandbox().writable('/var/tmp').run(fixture('dwrite'), [FILE, '256']); // 1 MiB in 4 KiB blocks
     expect(r).toUseAtMost({ writeBytes: '1m', writeOps: 256 });
     expect(failure(() => expect(r).toUseAtMost({ writeBytes: '512k' }))).toBe(
       'expected the run to use at most the given resources, but it used more:\n  writeBytes (IO written): 1.0 MiB > 512.0 KiB',

@@ -7,6 +7,7 @@ import { fixture } from './fixtures.js';
 import { vmTier } from './requires.js';
 
 const FILE = `/var/tmp/cgbox-test-io-${process.pid}`;
+// O_DIRECT to the host's disk: /var/tmp is the sandbox's own tmpfs unless made writable.
 const disk = resolveBlockDevice('/var/tmp');
 const key = `${disk.major}:${disk.minor}`;
 
@@ -14,7 +15,7 @@ describe('block IO (O_DIRECT)', () => {
   afterEach(() => rmSync(FILE, { force: true }));
 
   it('iops 100 (write) on the disk of /var/tmp: 300 O_DIRECT 4k writes take ~3 s, counted exactly', async () => {
-    const r = await sandbox().iops('/var/tmp', { write: 100 }).run(fixture('dwrite'), [FILE, '300']);
+    const r = await sandbox().writable('/var/tmp').iops('/var/tmp', { write: 100 }).run(fixture('dwrite'), [FILE, '300']);
     expect(r.exitCode).toBe(0);
     // The throttle is the floor: 300 writes at 100/s cannot finish much before 3 s. Above it, the
     // VM tier's software emulation adds its own cost (measured 3.7 s there).
@@ -35,14 +36,14 @@ describe('block IO (O_DIRECT)', () => {
   });
 
   it('counts IO without any limit set (cgbox switches the counters of each disk on itself)', async () => {
-    const r = await sandbox().run(fixture('dwrite'), [FILE, '50', '8192']);
+    const r = await sandbox().writable('/var/tmp').run(fixture('dwrite'), [FILE, '50', '8192']);
     expect(r.exitCode).toBe(0);
     expect(r.usage.io.devices[key]).toMatchObject({ writeOps: 50, writeBytes: 50 * 8192 });
   });
 
   it('bps 1m (read) throttles O_DIRECT reads to about 1 MiB/s', async () => {
-    await sandbox().run(fixture('dwrite'), [FILE, '512']); // 2 MiB to read back
-    const r = await sandbox().bps('/var/tmp', { read: '1m' }).run(fixture('dwrite'), ['--read', FILE, '512']);
+    await sandbox().writable('/var/tmp').run(fixture('dwrite'), [FILE, '512']); // 2 MiB to read back
+    const r = await sandbox().writable('/var/tmp').bps('/var/tmp', { read: '1m' }).run(fixture('dwrite'), ['--read', FILE, '512']);
     expect(r.exitCode).toBe(0);
     expect(r.usage.io.devices[key]?.readBytes).toBeGreaterThanOrEqual(512 * 4096);
     // 2 MiB at 1 MiB/s: ~2 s (blk-throttle lets the first slice through at once).

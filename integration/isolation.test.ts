@@ -37,7 +37,8 @@ describe('isolation', () => {
     const dir = mkdtempSync('/tmp/cgbox-test-mnt-');
     const flag = `${dir}.mounted`;
     try {
-      const run = sandbox().run('sh', ['-c', `mount -t tmpfs cgboxisolation ${dir} && touch ${flag} && sleep 1 && grep -c cgboxisolation /proc/self/mounts`]);
+      // Mounting needs CAP_SYS_ADMIN, and the host's /tmp is the view's own tmpfs by default: privileged only.
+      const run = sandbox().privileged().run('sh', ['-c', `mount -t tmpfs cgboxisolation ${dir} && touch ${flag} && sleep 1 && grep -c cgboxisolation /proc/self/mounts`]);
       for (let i = 0; i < 100 && !existsSync(flag); i++) await sleep(20);
       expect(existsSync(flag)).toBe(true);
       expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain('cgboxisolation');

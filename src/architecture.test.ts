@@ -63,7 +63,7 @@ describe.concurrent('the dependency rule', () => {
       }),
     );
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/floor-4-net: src\/net\/driver\.ts → src\/run\/prepare\.ts/);
+    expect(r.out).toMatch(/floor-5-net: src\/net\/driver\.ts → src\/run\/prepare\.ts/);
   }, 60_000);
 
   it('fails on a cycle within one folder', async () => {

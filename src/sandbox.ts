@@ -38,6 +38,7 @@ import { VOLUME_DEVICE, emptySpec } from './spec/types.js';
 import { parseRootfs, parseVolume, type VolumeOptionsInput } from './spec/volume-options.js';
 import { SHAPING_MODE_NAMES, type ShapingModeName } from './net/shaping-modes.js';
 import { VOLUME_DRIVERS, type VolumeDriver } from './volume/backends.js';
+import { checkBind, checkCaps, checkDevice, checkWritable, withBind, withCaps } from './spec/view.js';
 
 export type { Rate } from './spec/limits.js';
 
@@ -177,6 +178,38 @@ export class SandboxBuilder {
     return this.with({ cgroupParent: parseCgroupParent(path) });
   }
 
+  /** A host path the sandbox may write, at the same path inside (by default the host's root is read-only). */
+  writable(path: string): SandboxBuilder {
+    return this.with({ binds: withBind(this.spec.binds, checkWritable(path)) });
+  }
+
+  /** A host path seen at `insidePath` (default: the same path), read-write unless { readonly: true }. */
+  bind(hostPath: string, insidePath?: string, opts?: { readonly?: boolean }): SandboxBuilder {
+    return this.with({ binds: withBind(this.spec.binds, checkBind(hostPath, insidePath, opts)) });
+  }
+
+  /** Capabilities on top of Docker's default 14, by Docker's names ('NET_ADMIN', 'CAP_SYS_PTRACE', 'ALL'). */
+  capAdd(...caps: string[]): SandboxBuilder {
+    return this.with(withCaps(this.spec, checkCaps('.capAdd', caps), []));
+  }
+
+  /** Capabilities taken off Docker's default 14 ('NET_RAW', 'ALL'). */
+  capDrop(...caps: string[]): SandboxBuilder {
+    return this.with(withCaps(this.spec, [], checkCaps('.capDrop', caps)));
+  }
+
+  /** A host device node passed through at the same path, read-write ({ readonly: true } is refused: see the README's Isolation). */
+  device(path: string, opts?: { readonly?: boolean }): SandboxBuilder {
+    const d = checkDevice(path, opts);
+    return this.with({ devices: [...this.spec.devices.filter((x) => x.path !== d.path), d] });
+  }
+
+  /** The old view: the host's root writable, every capability, the host's /dev, no no_new_privs; the report says so. */
+  privileged(on = true): SandboxBuilder {
+    if (typeof on !== 'boolean') throw new InvalidSpecError('.privileged', on, 'expected true or false (no argument: true)');
+    return this.with({ privileged: on });
+  }
+
   /**
    * Runs `file` with `args` in the sandbox. Resolves for every outcome of the
    * command (exit, signal, OOM kill, timeout); rejects only when the sandbox
@@ -216,7 +249,8 @@ export class SandboxBuilder {
  * through that method with its checks, in this order (so `swap` may come
  * before `memory`). A method of one argument takes its value; `env` and
  * `timeout` also take the array of their arguments; `iops`, `bps` and
- * `volume` take an object keyed by their first argument.
+ * `volume` take an object keyed by their first argument; `writable`, `bind`,
+ * `device`, `capAdd` and `capDrop` take a list of what each call takes.
  */
 export interface SandboxDefaults {
   cpus?: string;
@@ -241,9 +275,25 @@ export interface SandboxDefaults {
   /** '10s', or ['10s', { grace: '500ms' }] */
   timeout?: string | number | [string | number, { grace?: string | number }?];
   cgroupParent?: string;
+  /** A path, or a list of them, each as .writable(path). */
+  writable?: string | readonly string[];
+  /** Each as .bind(host, inside, { readonly }). */
+  bind?: readonly { host: string; inside?: string; readonly?: boolean }[];
+  /** Each as .device(path) or .device(path, { readonly }). */
+  device?: readonly (string | { path: string; readonly?: boolean })[];
+  /** As .capAdd(...caps). */
+  capAdd?: readonly string[];
+  capDrop?: readonly string[];
+  privileged?: boolean;
 }
 
 type Appliers = { [K in keyof SandboxDefaults]-?: (b: SandboxBuilder, v: NonNullable<SandboxDefaults[K]>) => SandboxBuilder };
+
+/** An option given as a list of calls. */
+function listed<T>(key: string, v: readonly T[]): readonly T[] {
+  if (!Array.isArray(v)) throw new InvalidSpecError(`sandbox({ ${key} })`, v, `expected a list, each item as .${key}() takes it`);
+  return v;
+}
 
 /** Entries of an option keyed by the method's first argument. */
 function keyed<T>(key: string, v: Record<string, T>): Array<[string, T]> {
@@ -269,6 +319,12 @@ const APPLY: Appliers = {
   cwd: (b, v) => b.cwd(v),
   timeout: (b, v) => (Array.isArray(v) ? b.timeout(v[0], v[1]) : b.timeout(v)),
   cgroupParent: (b, v) => b.cgroupParent(v),
+  writable: (b, v) => (typeof v === 'string' ? [v] : [...v]).reduce((acc, path) => acc.writable(path), b),
+  bind: (b, v) => listed('bind', v).reduce((acc, x) => acc.bind(x.host, x.inside, x.readonly !== undefined ? { readonly: x.readonly } : undefined), b),
+  device: (b, v) => listed('device', v).reduce((acc, x) => (typeof x === 'string' ? acc.device(x) : acc.device(x.path, x.readonly !== undefined ? { readonly: x.readonly } : undefined)), b),
+  capAdd: (b, v) => b.capAdd(...listed('capAdd', v)),
+  capDrop: (b, v) => b.capDrop(...listed('capDrop', v)),
+  privileged: (b, v) => b.privileged(v),
 };
 
 /** The keys `sandbox(defaults)` accepts, in the order they are applied. */

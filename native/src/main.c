@@ -23,20 +23,24 @@
  * outer removes the sandbox's cgroups. Exec mode: Node dies → SIGKILL.
  */
 #define _GNU_SOURCE
+#include "caps.h"
 #include "command.h"
 #include "options.h"
 #include "orphan.h"
 #include "report.h"
 #include "sandbox.h"
 #include "standby.h"
+#include "view.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,15 +68,41 @@ static void protect_from_oom(char *saved, size_t size) {
   close(fd);
 }
 
+/* The command's pid for the relay: a terminal's ^C reaches the outer (the command is in a session of its own). */
+static volatile pid_t the_command;
+
+static void relay(int sig) {
+  /* To its session's process group; before its setsid() that group does not exist yet. */
+  if (the_command > 0 && kill(-the_command, sig) < 0) kill(the_command, sig);
+}
+
+static void relay_terminal_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  struct sigaction sa = {.sa_handler = relay};
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < NRELAYED; i++) {
+    sigaction(RELAYED[i], &sa, NULL);
+    sigaddset(&set, RELAYED[i]);
+  }
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static int run_init(struct options *o, int life_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
   /* The outer may have died before pdeathsig was set: its end of the pipe then shows a hang-up. */
   struct pollfd p = {.fd = life_fd, .events = POLLIN};
   if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) _exit(SETUP_FAILED);
   close(life_fd);
+  /* Out of the command's reach: no ptrace, no /proc/1/fd, mem or environ without CAP_SYS_PTRACE;
+   * and out of the caller's terminal session (its signals come relayed by the outer). */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0) fail("init", "dumpable");
+  if (setsid() < 0) fail("init", "setsid");
 
-  join_cgroups(o);
+  /* With a view to build, the init joins at its "join" step: the tree work before is not the run's. */
+  if (!view_has_join(o)) join_cgroups(o);
   if (o->standby) {
+    if (o->nops) prepare_sandbox(o);
     report("standby");
     await_orders(o);
   }
@@ -80,9 +110,17 @@ static int run_init(struct options *o, int life_fd) {
   char oom_adj[16];
   protect_from_oom(oom_adj, sizeof oom_adj);
   ignore_forwarded_signals();
+  relay_terminal_signals();
+  if (o->caps) keep_capabilities(o->caps); /* the init keeps no more than the command gets */
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
-  pid_t cmd = start_command(o, oom_adj, NULL);
+  /* A terminal's signal arriving while the command is forked waits until the relay knows its pid. */
+  sigset_t relayed, previous;
+  sigemptyset(&relayed);
+  for (int i = 0; i < NRELAYED; i++) sigaddset(&relayed, RELAYED[i]);
+  sigprocmask(SIG_BLOCK, &relayed, &previous);
+  pid_t cmd = start_command(o, oom_adj, NULL, &the_command);
+  sigprocmask(SIG_SETMASK, &previous, NULL);
   report("started");
 
   /* Reap every orphan; the command's own status is the one that counts. */
@@ -123,7 +161,8 @@ static const struct {
 
 static int enter_sandbox(const struct options *o) {
   /* The cgroup files live on the host's /sys: open them before leaving its mount namespace. */
-  int cgroup_fds[MAX_CGROUPS + 1];
+  int *cgroup_fds = calloc((size_t)o->ncgroups + 1, sizeof *cgroup_fds);
+  if (!cgroup_fds) fail("enter", "out of memory");
   for (int i = 0; i < o->ncgroups; i++)
     if ((cgroup_fds[i] = open(o->cgroups[i], O_WRONLY | O_CLOEXEC)) < 0) fail("cgroup", o->cgroups[i]);
   cgroup_fds[o->ncgroups] = -1;
@@ -138,7 +177,7 @@ static int enter_sandbox(const struct options *o) {
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
   /* The pid namespace applies to children: the command is forked, and joins the cgroups itself. */
-  pid_t cmd = start_command(o, "0", cgroup_fds);
+  pid_t cmd = start_command(o, "0", cgroup_fds, NULL);
   report("init %d", (int)cmd);
   report("started");
   int status = wait_for(cmd);
@@ -146,8 +185,17 @@ static int enter_sandbox(const struct options *o) {
   return exit_code_of(status);
 }
 
+/* Nothing the caller leaked (a descriptor without close-on-exec) reaches the sandbox: every fd past
+ * the status pipe (3) and the orders (4) is closed. close_range is Linux 5.9; before it, one by one. */
+static void close_inherited(void) {
+  if (syscall(436 /* SYS_close_range */, 5U, ~0U, 0U) == 0) return;
+  long max = sysconf(_SC_OPEN_MAX);
+  for (long fd = 5; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
+}
+
 int main(int argc, char **argv) {
   struct options o;
+  close_inherited();
   parse_options(argc, argv, &o);
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "cgbox-init: fd %d (the status pipe) is not open; cgbox-init is started by cgbox\n", STATUS_FD);

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "view.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,10 +7,10 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
-          "                  [--bind HOST_PATH TARGET]... [--tmpfs OPTIONS TARGET]... [--rootfs DIR]\n"
-          "                  [--cgroupfs cgroup2 | --cgroupfs cgroup:CONTROLLERS:DIR]...\n"
-          "                  [--cwd DIR] [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
-          "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] --standby   (the rest arrives on fd 4)\n"
+          "                  [--op STEP ARG...]... [--caps HEX_MASK] [--cwd DIR | --cwd-soft DIR]\n"
+          "                  [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
+          "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] [--op STEP ARG...]... --standby\n"
+          "                  (the view's first steps built ahead; the rest arrives on fd 4, with --view-prepared)\n"
           "cgbox-init is started by cgbox, with its status pipe on fd 3.\n");
   exit(2);
 }
@@ -21,24 +22,32 @@ static const char *next(int argc, char **argv, int *i) {
 
 void parse_options(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
+  o->cgroups = calloc((size_t)argc, sizeof *o->cgroups);
+  o->ops = calloc((size_t)argc, sizeof *o->ops);
+  if (!o->cgroups || !o->ops) {
+    fprintf(stderr, "cgbox-init: out of memory\n");
+    exit(2);
+  }
   int i = 1;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     const char *k = argv[i];
-    if (!strcmp(k, "--cgroup")) {
-      if (o->ncgroups == MAX_CGROUPS) usage();
-      o->cgroups[o->ncgroups++] = next(argc, argv, &i);
-    } else if (!strcmp(k, "--cgroupfs")) {
-      if (o->ncgroupfs == MAX_CGROUPFS) usage();
-      o->cgroupfs[o->ncgroupfs++] = next(argc, argv, &i);
-    } else if (!strcmp(k, "--bind") || !strcmp(k, "--tmpfs")) {
-      if (o->nmounts == MAX_MOUNTS) usage();
-      struct mount_req *m = &o->mounts[o->nmounts++];
-      m->kind = k + 2;
-      m->source = next(argc, argv, &i);
-      m->target = next(argc, argv, &i);
+    if (!strcmp(k, "--cgroup")) o->cgroups[o->ncgroups++] = next(argc, argv, &i);
+    else if (!strcmp(k, "--op")) {
+      struct view_op *op = &o->ops[o->nops++];
+      op->name = next(argc, argv, &i);
+      op->nargs = view_op_arity(op->name);
+      op->source_fd = -1;
+      if (op->nargs < 0) {
+        fprintf(stderr, "cgbox-init: unknown view step %s\n", op->name);
+        usage();
+      }
+      for (int a = 0; a < op->nargs; a++) op->arg[a] = next(argc, argv, &i);
     } else if (!strcmp(k, "--hostname")) o->hostname = next(argc, argv, &i);
     else if (!strcmp(k, "--cwd")) o->cwd = next(argc, argv, &i);
-    else if (!strcmp(k, "--rootfs")) o->rootfs = next(argc, argv, &i);
+    else if (!strcmp(k, "--cwd-soft")) {
+      o->cwd = next(argc, argv, &i);
+      o->cwd_soft = 1;
+    } else if (!strcmp(k, "--caps")) o->caps = next(argc, argv, &i);
     else if (!strcmp(k, "--net")) o->net = strcmp(next(argc, argv, &i), "host") ? NET_OWN : NET_HOST;
     else if (!strcmp(k, "--netns")) {
       o->net = NET_JOIN;
@@ -48,6 +57,8 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--standby")) o->standby = 1;
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
     else if (!strcmp(k, "--delegate-xattrs")) { int print_delegate_xattrs(int, char **); exit(print_delegate_xattrs(argc - i - 1, argv + i + 1)); }
+    else if (!strcmp(k, "--view-prepared")) o->view_prepared = 1;
+    else if (!strcmp(k, "--no-mount-setattr")) view_without_setattr = 1;
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */

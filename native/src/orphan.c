@@ -19,6 +19,10 @@ int watch_parent(pid_t parent) {
   sigemptyset(&watched);
   sigaddset(&watched, SIGTERM);
   sigaddset(&watched, SIGCHLD);
+  /* A terminal's signals, relayed: the command is in a session of its own and does not get them. */
+  sigaddset(&watched, SIGINT);
+  sigaddset(&watched, SIGHUP);
+  sigaddset(&watched, SIGQUIT);
   sigprocmask(SIG_BLOCK, &watched, NULL);
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) fail("init", "pdeathsig");
   return getppid() == parent;
@@ -47,7 +51,9 @@ int wait_for_init(pid_t init, const struct options *o) {
     /* Parent death: the parent changed (the process died), or the kernel's pdeathsig
      * names it as sender (the spawning thread ended: a worker thread, its run abandoned).
      * Any other SIGTERM (one sent to the process group) is Node's to handle. */
-    if (sigwaitinfo(&watched, &si) == SIGTERM && (getppid() != the_parent || si.si_pid == the_parent) && !orphaned) {
+    int sig = sigwaitinfo(&watched, &si);
+    if (sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) kill(init, sig);
+    if (sig == SIGTERM && (getppid() != the_parent || si.si_pid == the_parent) && !orphaned) {
       orphaned = 1;
       kill(init, SIGKILL);
     }

@@ -4,8 +4,13 @@
 
 /* Writes "0" (the writing process) to each cgroup.procs file. */
 void join_cgroups(const struct options *o);
+/* A standby's view built ahead, before its orders (what does not depend on
+ * them: see src/view/plan.ts preparedView), in namespaces of its own. */
+void prepare_sandbox(struct options *o);
 /* New mount, uts, ipc, cgroup and (unless host/joined) net namespaces; the
- * requested mounts, the root filesystem, a fresh /proc and the hostname. */
-void make_sandbox(const struct options *o);
+ * filesystem view as planned (view.h) and the hostname. After a prepared
+ * standby: the rest of its view when the orders say --view-prepared, else the
+ * whole view afresh from the host's namespaces. */
+void make_sandbox(struct options *o);
 
 #endif

@@ -51,7 +51,7 @@ void await_orders(struct options *o) {
   /* parse_options expects argv[0]; tok[0] (the count) stands in for it. */
   struct options orders;
   parse_options((int)nopt + 1, tok, &orders);
-  memcpy(orders.cgroups, o->cgroups, sizeof o->cgroups);
+  orders.cgroups = o->cgroups;
   orders.ncgroups = o->ncgroups;
   orders.parent = o->parent;
   /* The environment is the rest; the command's argv must end before it. */

@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
+import { viewArgs, type ViewOp } from '../view/index.js';
 
 export type { CommandStatus, LaunchOutcome, Launched } from './follow.js';
 
-/** A mount made inside the sandbox's mount namespace, at `target` as the sandbox sees it. */
-export type MountRequest = { kind: 'bind'; source: string; target: string } | { kind: 'tmpfs'; options: string; target: string };
+/** A host path a resource asks to see inside (a volume), at `target` as the sandbox sees it. */
+export type MountRequest = { kind: 'bind'; source: string; target: string };
 
 export interface LaunchRequest {
   file: string;
@@ -21,13 +22,14 @@ export interface LaunchRequest {
   net: 'none' | 'host' | { netns: string };
   hostname?: string;
   cwd?: string;
-  mounts?: readonly MountRequest[];
-  /** Run inside this directory as `/` (pivot_root), with a fresh /proc and a minimal /dev. */
-  rootfs?: string;
+  /** cgbox's default working directory (the caller's): "/" where the view lacks it. */
+  cwdSoft?: string;
+  /** The filesystem view, step by step (src/view/); without it the sandbox sees the host's tree as it is. */
+  view?: readonly ViewOp[];
+  /** The capabilities kept, as a hex mask (src/spec/view.ts); without it every one (privileged). */
+  caps?: string;
   /** Exec mode: run the command inside the running sandbox whose init has this host pid. */
   enter?: number;
-  /** cgroup filesystems to show read-only at /sys/fs/cgroup: 'cgroup2', or 'cgroup:CONTROLLERS:DIR' (v1). */
-  cgroupfs?: readonly string[];
   env: NodeJS.ProcessEnv;
   input?: string | Uint8Array;
   stdout?: Writable;
@@ -40,11 +42,12 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
   return [
     ...(typeof req.net === 'string' ? ['--net', req.net] : ['--netns', req.net.netns]),
     ...(req.hostname !== undefined ? ['--hostname', req.hostname] : []),
-    ...(req.cwd !== undefined ? ['--cwd', req.cwd] : []),
-    ...(req.rootfs !== undefined ? ['--rootfs', req.rootfs] : []),
-    ...(req.mounts ?? []).flatMap((m) => (m.kind === 'bind' ? ['--bind', m.source, m.target] : ['--tmpfs', m.options, m.target])),
+    ...(req.cwd !== undefined ? ['--cwd', req.cwd] : req.cwdSoft !== undefined ? ['--cwd-soft', req.cwdSoft] : []),
+    ...viewArgs(req.view ?? []),
+    // The path of kernels before 5.12 (each submount remounted from mountinfo), for its test.
+    ...(process.env['CGBOX_NO_MOUNT_SETATTR'] === '1' ? ['--no-mount-setattr'] : []),
+    ...(req.caps !== undefined ? ['--caps', req.caps] : []),
     ...(req.enter !== undefined ? ['--enter', String(req.enter)] : []),
-    ...(req.cgroupfs ?? []).flatMap((c) => ['--cgroupfs', c]),
     '--', req.file, ...req.args,
   ];
 }

@@ -4,6 +4,14 @@
  * milliseconds that would otherwise sit in the sandbox's start-up — and then
  * waits for its orders on fd 4 (native/src/standby.h). An idle standby does not
  * keep Node alive, and if Node exits its outer helper removes the cgroups.
+ *
+ * It also builds, in namespaces of its own, the part of the default view that
+ * does not depend on the orders (src/view/plan.ts preparedView): the root,
+ * /proc, the host's tree read-only, /dev, the tmpfs dirs, /sys and the
+ * cgroupfs, in a net namespace of its own. A net('none') run whose view starts
+ * with exactly those steps sends only the rest; any other (privileged, a
+ * rootfs, another network, a mirror needed early) has the init go back to the
+ * host's namespaces and build its view afresh.
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -11,6 +19,9 @@ import { SetupError } from '../spec/errors.js';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
 import { orderArgs, type LaunchRequest } from './spawn.js';
+import { hostCaps } from '../host/probe.js';
+import { driverFor } from '../cgroup/driver.js';
+import { cgroupfsOf, hostFs, preparedView, viewArgs, type ViewOp } from '../view/index.js';
 
 export interface Standby {
   /** Resolves once the init has joined its cgroups; rejects if it failed or died. */
@@ -24,8 +35,20 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
-function orders(req: Omit<LaunchRequest, 'procsFiles'>): string {
+const same = (a: ViewOp, b: ViewOp) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
+function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
+  const view = req.view ?? [];
+  // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
+  const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => same(op, view[i]!));
+  return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };
+}
+
+function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly ViewOp[]): string {
+  const { req, prepared } = restOfView(given, preparedOps);
   const args = orderArgs(req);
+  if (prepared) args.unshift('--view-prepared');
   // A standby's stdin is a pipe; without input the command gets /dev/null, as a cold start gives it.
   if (req.input === undefined) args.splice(args.indexOf('--'), 0, '--null-stdin');
   const env = Object.entries(req.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
@@ -36,7 +59,10 @@ function orders(req: Omit<LaunchRequest, 'procsFiles'>): string {
 
 export function spawnStandby(procsFiles: readonly string[]): Standby {
   const binary = initBinary();
-  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), '--standby'];
+  const caps = hostCaps();
+  const driver = driverFor(caps);
+  const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
+  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...viewArgs(prepared), '--standby'];
   const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
   const pipes = child.stdio as unknown as Refable[];
   const hold = (on: boolean) => {
@@ -50,7 +76,7 @@ export function spawnStandby(procsFiles: readonly string[]): Standby {
     ended,
     launch(req) {
       hold(true);
-      const message = orders(req);
+      const message = orders(req, prepared);
       const launched = followed.output(req);
       (child.stdio[4] as Writable).end(message);
       return launched;

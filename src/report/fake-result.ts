@@ -24,6 +24,7 @@ export function fakeResult(o: FakeResult = {}): RunResult {
     stdoutTruncated: false,
     stderrTruncated: false,
     limits: {},
+    privileged: false,
     ...rest,
     usage: {
       cpu: { usageUs: 0, userUs: 0, systemUs: 0, throttledPeriods: 0, throttledUs: 0 },

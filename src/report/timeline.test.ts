@@ -40,6 +40,7 @@ describe('timeline', () => {
         pressure: null,
       },
       limits: {},
+      privileged: false,
     } satisfies RunResult;
     expect(formatReport(r)).not.toContain('Timeline');
     expect(formatReport({ ...r, samples })).toContain('\tIO written: 0 B in 0 ops\n\tTimeline: 5 samples over 205.0 ms: memory up to 80.0 MiB (at 105.0 ms), CPU up to 100 % of one CPU\n');

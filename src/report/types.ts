@@ -112,6 +112,8 @@ export interface RunResult {
   stderrTruncated: boolean;
   usage: Usage;
   limits: Limits;
+  /** The run had .privileged(): the host's tree writable, every capability, the host's /dev. */
+  privileged: boolean;
   samples?: Sample[];
 }
 

@@ -21,5 +21,6 @@ export async function collect(p: Prepared, command: string[], o: LaunchOutcome, 
     stderrTruncated: o.stderrTruncated,
     usage: Object.assign({ ...cgroups, net: null, volume: null }, ...extra),
     limits: p.plan.limits,
+    privileged: p.spec.privileged,
   };
 }

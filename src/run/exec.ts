@@ -15,6 +15,9 @@ export interface ExecOptions {
   maxBuffer?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** @internal the sandbox's defaults: the caller's directory where the view has it, and its capabilities */
+  cwdSoft?: string;
+  caps?: string;
 }
 
 export interface ExecResult {
@@ -32,6 +35,7 @@ export interface ExecResult {
 export async function execIn(p: Prepared, initPid: number, file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const t0 = performance.now();
   const { env, ...rest } = opts;
+  if (rest.cwd !== undefined) delete rest.cwdSoft;
   const run = launch({ file, args, procsFiles: p.plan.procsFiles, net: 'host', enter: initPid, env: env ?? process.env, ...rest });
   const o = await run.finished;
   if (o.error) throw o.error;

@@ -3,7 +3,7 @@
  * namespaces. Its result resolves once the command has ended, every task is
  * gone, the counters are read and everything is torn down — whatever happens.
  */
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { faultPoint } from '../host/faults.js';
 import { keepAlive } from '../host/keep-alive.js';
@@ -14,6 +14,8 @@ import type { RunResult } from '../report/types.js';
 import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from '../spec/errors.js';
 import { TeardownError } from '../report/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
+import { capabilityMask, defaultPids } from '../spec/view.js';
+import { cgroupfsOf, hostFs, planView, type ViewOp } from '../view/index.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
 import { prepare, type Prepared } from './prepare.js';
@@ -46,10 +48,40 @@ export interface Running {
   usage(): Promise<RunResult['usage']>;
 }
 
-/** The hierarchies to show inside at /sys/fs/cgroup, rooted at the sandbox's own cgroup. */
-function cgroupfsOf(p: Prepared): string[] {
-  if (p.driver.version === 2) return ['cgroup2'];
-  return p.driver.hierarchies(p.caps).map((h) => `cgroup:${h.controllers.join(',')}:${basename(h.mount)}`);
+/** The view the run's init builds: the host's root read-only (or the rootfs copy), or, privileged, the host's tree as it is. */
+function viewOf(spec: SandboxSpec, p: Prepared): ViewOp[] {
+  const rootfs = p.attached.find((a) => a.rootfs)?.rootfs;
+  const mode = rootfs ? 'rootfs' : spec.privileged ? 'privileged' : 'default';
+  return planView({
+    mode,
+    ...(rootfs ? { rootfs } : {}),
+    cgroupfs: cgroupfsOf(p.driver.version, p.driver.hierarchies(p.caps)),
+    volumes: p.attached.flatMap((a) => a.mounts ?? []).map((m) => ({ source: m.source, target: m.target })),
+    binds: spec.binds,
+    devices: spec.devices,
+    host: hostFs,
+  });
+}
+
+/** Where the command starts: .cwd(), else the caller's own directory where the view has it (not in a rootfs copy). */
+function cwdOf(spec: SandboxSpec): { cwd: string } | { cwdSoft: string } | Record<string, never> {
+  if (spec.cwd !== undefined) return { cwd: spec.cwd };
+  return spec.rootfs || spec.privileged ? {} : { cwdSoft: process.cwd() };
+}
+
+let pidMax: number | undefined;
+function hostPidMax(): number | undefined {
+  try {
+    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  } catch {
+    // unknown: the fixed default
+  }
+  return pidMax;
+}
+
+/** A run without .pids() gets cgbox's default ceiling, said so in the report. */
+function withDefaultPids(spec: SandboxSpec): SandboxSpec {
+  return spec.pids === undefined ? { ...spec, pids: defaultPids(hostPidMax()) } : spec;
 }
 
 function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
@@ -87,29 +119,31 @@ async function finish(p: Prepared, command: string[], t0: number, outcome: Promi
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
-export async function startSandbox(spec: SandboxSpec, file: string, args: readonly string[], opts: RunOptions = {}): Promise<Running> {
+export async function startSandbox(given: SandboxSpec, file: string, args: readonly string[], opts: RunOptions = {}): Promise<Running> {
+  const spec = withDefaultPids(given);
   const p = await prepare(spec);
+  if (given.pids === undefined && p.plan.limits.pids) {
+    p.plan.limits.pids.reason = `cgbox's default ceiling (4096, or 15 % of the host's pid_max where lower), so a fork bomb cannot exhaust the host; .pids(n) sets another`;
+  }
   const { signal, ...io } = opts;
   const netns = p.attached.find((a) => a.netns)?.netns;
-  const rootfs = p.attached.find((a) => a.rootfs)?.rootfs;
-  const mounts = p.attached.flatMap((a) => a.mounts ?? []);
+  const caps = capabilityMask(spec);
   const t0 = performance.now();
-  const req = {
-    file,
-    args,
-    procsFiles: p.plan.procsFiles,
-    net: netns ? { netns } : (spec.net as 'none' | 'host'),
-    hostname: spec.hostname ?? p.name,
-    ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-    ...(rootfs ? { rootfs } : {}),
-    ...(mounts.length ? { mounts } : {}),
-    cgroupfs: cgroupfsOf(p),
-    env: commandEnv(spec),
-    ...io,
-  };
   let run: Launched;
   try {
     faultPoint('spawn');
+    const req = {
+      file,
+      args,
+      procsFiles: p.plan.procsFiles,
+      net: netns ? { netns } : (spec.net as 'none' | 'host'),
+      hostname: spec.hostname ?? p.name,
+      ...cwdOf(spec),
+      view: viewOf(spec, p),
+      ...(caps !== undefined ? { caps } : {}),
+      env: commandEnv(spec),
+      ...io,
+    };
     run = p.standby ? p.standby.launch(req) : launch(req);
   } catch (e) {
     // spawn can throw at once (E2BIG, a missing init binary): undo what prepare made.
@@ -141,7 +175,7 @@ export async function startSandbox(spec: SandboxSpec, file: string, args: readon
       terminator.end('stop', o.signal ?? 'SIGTERM', o.graceMs);
       return keepAlive(result);
     },
-    exec: (f, a, o) => keepAlive(execIn(p, initPid, f, a, { env: commandEnv(spec), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}), ...o })),
+    exec: (f, a, o) => keepAlive(execIn(p, initPid, f, a, { env: commandEnv(spec), ...cwdOf(spec), ...(caps !== undefined ? { caps } : {}), ...o })),
     current: () => p.driver.readCurrent(p.plan),
     // The resources' own usage too (a volume's used bytes so far), as collect() does at the end.
     usage: async () => Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),

@@ -51,6 +51,19 @@ export interface VolumeSpec {
   fs: 'ext4' | 'xfs' | 'btrfs';
 }
 
+/** `.bind()` / `.writable()`: a host path (resolved, no symlinks) seen at `target` inside. */
+export interface BindSpec {
+  source: string;
+  target: string;
+  readonly: boolean;
+}
+
+/** `.device()`: a host device node passed through at the same path. */
+export interface DeviceSpec {
+  path: string;
+  readonly: boolean;
+}
+
 /** The device name .iops()/.bps() accept for the sandbox's own volume, resolved once it exists. */
 export const VOLUME_DEVICE = 'volume';
 
@@ -83,10 +96,21 @@ export interface SandboxSpec {
   graceUs: number;
   /** Parent cgroup path (relative to each hierarchy's root) instead of the caller's own. */
   cgroupParent?: string;
+  /** The old view: the host's root writable, every capability, the host's /dev, no no_new_privs. */
+  privileged: boolean;
+  /** Host paths seen inside: .writable() (read-write, same path) and .bind(). */
+  binds: readonly BindSpec[];
+  devices: readonly DeviceSpec[];
+  /** Docker's capability names without CAP_, or 'ALL'; on top of / off Docker's default 14. */
+  capAdd: readonly string[];
+  capDrop: readonly string[];
 }
 
 export const DEFAULT_GRACE_US = 2_000_000;
 
 export function emptySpec(): SandboxSpec {
-  return { iops: [], bps: [], net: 'none', env: {}, inheritEnv: true, volumes: [], graceUs: DEFAULT_GRACE_US };
+  return {
+    iops: [], bps: [], net: 'none', env: {}, inheritEnv: true, volumes: [], graceUs: DEFAULT_GRACE_US,
+    privileged: false, binds: [], devices: [], capAdd: [], capDrop: [],
+  };
 }

@@ -24,6 +24,7 @@ function result(memoryMiB: number, cpuMs = 500): RunResult {
       pressure: null,
     },
     limits: {},
+    privileged: false,
   };
 }
 

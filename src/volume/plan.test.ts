@@ -28,11 +28,13 @@ describe('planning volumes', () => {
     expect(parentVolume('/dx', vs)).toBeUndefined();
   });
 
-  it('refuses a mount point missing on the host without a rootfs, but not inside another volume or a rootfs', () => {
-    expect(() => planVolumes(spec({ volumes: [vol(join(dir, 'missing'))] }), noPool)).toThrow(InvalidSpecError);
-    expect(() => planVolumes(spec({ volumes: [vol(join(dir, 'missing'))] }), noPool)).toThrow(/mkdir -p/);
-    expect(planVolumes(spec({ volumes: [vol(dir), vol(join(dir, 'missing'))] }), noPool)).toHaveLength(2);
-    expect(planVolumes(spec({ volumes: [vol('/no/such/dir')], rootfs: dir }), noPool)).toHaveLength(1);
+  it('takes a mount point missing on the host (the view makes it inside); refuses one only when privileged, and not inside another volume or a rootfs', () => {
+    expect(planVolumes(spec({ volumes: [vol(join(dir, 'missing'))] }), noPool)).toHaveLength(1);
+    const privileged = { privileged: true };
+    expect(() => planVolumes(spec({ ...privileged, volumes: [vol(join(dir, 'missing'))] }), noPool)).toThrow(InvalidSpecError);
+    expect(() => planVolumes(spec({ ...privileged, volumes: [vol(join(dir, 'missing'))] }), noPool)).toThrow(/mkdir -p/);
+    expect(planVolumes(spec({ ...privileged, volumes: [vol(dir), vol(join(dir, 'missing'))] }), noPool)).toHaveLength(2);
+    expect(planVolumes(spec({ ...privileged, volumes: [vol('/no/such/dir')], rootfs: dir }), noPool)).toHaveLength(1);
   });
 
   it("refuses .iops('volume') without a volume, or when the first is a tmpfs; a rootfs path overlayfs cannot take", () => {

@@ -44,8 +44,13 @@ export function parentVolume<T extends { spec: VolumeSpec }>(path: string, volum
   return volumes.filter((v) => path.startsWith(`${v.spec.path}/`)).sort((a, b) => b.spec.path.length - a.spec.path.length)[0];
 }
 
-function checkMountPoint(v: VolumeSpec, all: readonly PlannedVolume[], rootfs: string | undefined): void {
-  if (rootfs || parentVolume(v.path, all)) return; // made inside the copy or the parent volume, both disposable
+/**
+ * Only a privileged run sees the host's tree as it is, and there a mount
+ * point must exist: otherwise it is made inside the view (src/view/tree.ts),
+ * the rootfs copy or the parent volume, all disposable.
+ */
+function checkMountPoint(v: VolumeSpec, all: readonly PlannedVolume[], spec: SandboxSpec): void {
+  if (!spec.privileged || spec.rootfs || parentVolume(v.path, all)) return;
   let isDir = false;
   try {
     isDir = statSync(v.path).isDirectory();
@@ -56,9 +61,9 @@ function checkMountPoint(v: VolumeSpec, all: readonly PlannedVolume[], rootfs: s
     throw new InvalidSpecError(
       '.volume',
       v.path,
-      `without .rootfs(), a volume is mounted over a directory that exists on the host, and ${v.path} does not (or is not a directory). ` +
+      `a .privileged() sandbox sees the host's own tree, so a volume is mounted over a directory that exists on the host, and ${v.path} does not (or is not a directory). ` +
         `cgbox never creates one there (it would outlive the sandbox): create it first (mkdir -p ${v.path}), mount at an existing directory, ` +
-        'or use .rootfs(dir), in whose copy cgbox makes the mount point itself',
+        'or drop .privileged(): the default view makes the mount point inside the sandbox',
     );
   }
 }
@@ -85,7 +90,7 @@ export function planVolumes(spec: SandboxSpec, config: VolumeConfig): PlannedVol
     const problem = rootfsPathProblem(spec.rootfs);
     if (problem) throw new InvalidSpecError('.rootfs', spec.rootfs, problem);
   }
-  for (const p of planned) checkMountPoint(p.spec, planned, spec.rootfs);
+  for (const p of planned) checkMountPoint(p.spec, planned, spec);
   checkVolumeDevice(spec, planned);
   return planned;
 }

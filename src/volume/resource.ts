@@ -39,7 +39,10 @@ async function removeRunDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** The mount point: inside its parent volume or the rootfs copy (both disposable), else it exists on the host. */
+/**
+ * The mount point as the sandbox sees it: made inside its parent volume or the rootfs copy (both
+ * disposable); else the view makes it inside the sandbox (src/view/), or, privileged, it exists on the host.
+ */
 async function mountTarget(p: PlannedVolume, made: readonly Made[], root: RootfsCopy | undefined): Promise<string> {
   const parent = parentVolume(p.spec.path, made);
   if (parent) return join(parent.target, await mkdirInside(parent.volume.hostPath, p.spec.path.slice(parent.spec.path.length)));

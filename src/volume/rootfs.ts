@@ -3,8 +3,10 @@
  * template in the btrfs pool gets a snapshot (<pool>/<run>-root); any other
  * directory gets an overlay whose upper and work directories are under the
  * run's own directory and go at teardown — so dir itself is never written.
- * The init then bind-mounts the copy onto itself, makes a minimal /dev,
- * pivots into it and mounts a fresh /proc.
+ * The init then pivots into the copy and gives it the default view's
+ * hardening (src/view/): a minimal /dev, a fresh /proc with Docker's masked
+ * paths, a read-only /sys and cgroupfs, private tmpfs dirs, Docker's
+ * capabilities.
  */
 import { realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';

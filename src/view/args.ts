@@ -1,0 +1,37 @@
+/** The view's steps as cgbox-init's command line (`--op NAME ARGS...`, native/src/view.h). */
+import type { MountFlag, ViewOp } from './types.js';
+
+const flags = (f: readonly MountFlag[]) => (f.length ? f.join(',') : '-');
+
+function argsOf(o: ViewOp): string[] {
+  switch (o.op) {
+    case 'root':
+      return [o.staging, o.kind, o.kind === 'tmpfs' ? o.options : o.source];
+    case 'tmpfs':
+      return [o.target, o.options, flags(o.flags)];
+    case 'bind':
+      return [o.source, o.target, flags(o.flags)];
+    case 'mkdir':
+    case 'file':
+    case 'mask':
+    case 'readonly':
+    case 'detach':
+      return [o.path];
+    case 'symlink':
+      return [o.target, o.path];
+    case 'mount':
+      return [o.fstype, o.target, flags(o.flags), o.data ?? '-'];
+    case 'sysfs':
+      return [o.target, flags(o.flags)];
+    case 'setattr':
+      return [o.path, flags(o.flags)];
+    case 'detach-pseudo':
+      return [o.keep.join(':')];
+    case 'join':
+      return [];
+  }
+}
+
+export function viewArgs(ops: readonly ViewOp[]): string[] {
+  return ops.flatMap((o) => ['--op', o.op, ...argsOf(o)]);
+}

@@ -1,0 +1,5 @@
+export { viewArgs } from './args.js';
+export { cgroupfsOf } from './cgroupfs.js';
+export { hostFs } from './host-fs.js';
+export { planView, preparedView } from './plan.js';
+export type { HostFs, ViewContext, ViewOp } from './types.js';

@@ -1,0 +1,23 @@
+/**
+ * /sys read-only: a fresh sysfs, mounted in the sandbox's net namespace (it
+ * shows that namespace's interfaces: a spare builds it ahead in its own, for
+ * net('none'); a run with another network has the view built afresh), else — where the kernel refuses one —
+ * the host's sysfs alone, bound read-only. Docker's masked paths under it.
+ */
+import type { Layer } from './layer.js';
+
+export const SYS_MASKED = ['/sys/firmware', '/sys/devices/virtual/powercap'];
+
+export const sysLayer: Layer = {
+  name: 'sys',
+  modes: ['default', 'rootfs'],
+  ahead: true,
+  ops(_ctx, tree) {
+    tree.kernel('/sys');
+    return [
+      { op: 'mkdir', path: '/sys' },
+      { op: 'sysfs', target: '/sys', flags: ['ro', 'nosuid', 'nodev', 'noexec'] },
+      ...SYS_MASKED.map((path) => ({ op: 'mask', path }) as const),
+    ];
+  },
+};
