@@ -16,7 +16,7 @@ export type { HostCaps, Hierarchy, V1Controller } from './host/types.js';
 export { doctor, essentialsPass, probeTools, type Check, type ToolFacts, type NestingFacts } from './doctor/doctor.js';
 export { reapAll, reapCgroups, type ReapOptions } from './run/reap.js';
 // Types the exported ones name: exported so that a user can name them too (and the API reference links them).
-export type { SandboxSpec, NetSpec, NetworkSpec, VolumeSpec, DeviceRate, BlockDevice, Cidr } from './spec/types.js';
+export type { SandboxSpec, NetSpec, NetworkSpec, VolumeSpec, DeviceRate, BlockDevice, Cidr, BindSpec, DeviceSpec } from './spec/types.js';
 export type { BandwidthInput } from './spec/network.js';
 export { releaseStandby } from './run/release.js';
 export { btrfsTemplate } from './volume/template.js';
