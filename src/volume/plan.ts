@@ -29,6 +29,8 @@ export interface PlannedVolume {
  * asks for a filesystem image, so it means loop.
  */
 export function chooseAuto(v: VolumeSpec, config: VolumeConfig): { backend: Backend; why: string } {
+  // A normal user can make no loop device, pool or thin volume (src/run/rootless.ts refuses those by name).
+  if (config.rootless) return { backend: 'tmpfs', why: 'auto chose tmpfs: a rootless run (loop, btrfs and LVM volumes need root)' };
   if (v.fs === 'xfs') return { backend: 'loop', why: 'auto chose loop: fs xfs is made on a loop image' };
   const why = poolUnavailable(config);
   return why ? { backend: 'loop', why: `auto chose loop: no btrfs pool (${why})` } : { backend: 'btrfs', why: 'auto chose btrfs: a btrfs pool is available' };
