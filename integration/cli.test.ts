@@ -2,6 +2,9 @@
  * The built `cgbox` CLI, run as a user would: `node dist/cli/main.js …` as
  * root. Needs `npm run build` first (and the fixtures): it fails, not skips,
  * when they are missing, so a stale or absent build cannot pass unnoticed.
+ *
+ * Host tier only: the CLI's flags and exit statuses do not depend on the cgroup version; the VM tier
+ * runs doctor in every context.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

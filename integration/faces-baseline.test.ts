@@ -2,6 +2,9 @@
  * Resource baselines for real, through vitest itself: a throw-away test file
  * run by `vitest run` in a child process — first run, same workload, a 2×
  * heavier one, `vitest -u`, and CI=true.
+ *
+ * Host tier only: the faces call the public API only: what they show does not depend on the cgroup
+ * version.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

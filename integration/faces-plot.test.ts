@@ -2,6 +2,9 @@
  * The timeline plot of a real run: a fixture growing to 100 MiB under a 128m
  * limit, drawn by toSVG and by `cgbox run --plot`. The SVG is read as text:
  * the memory curve's points mapped back through the axis's own tick labels.
+ *
+ * Host tier only: the faces call the public API only: what they show does not depend on the cgroup
+ * version.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

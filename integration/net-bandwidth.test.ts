@@ -11,6 +11,9 @@
  * the second (measured once: 6.49 then 12.71 Mbit/s, 19.2 for the two
  * together). So every second from the third on is held to ±5 %, and the
  * first two together to their share of the rate plus the burst.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';

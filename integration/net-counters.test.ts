@@ -12,6 +12,9 @@
  * solicitation or MLD), no gratuitous ARP, and the bridge itself is silent
  * (no IPv6, no multicast snooping). The sender's neighbour entry stays fresh
  * for the ~0.1 s it sends, so no ARP probe follows.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';

@@ -6,6 +6,9 @@
  * forward to it — only a sandbox's traffic is dropped, by cgbox's nft guard.
  * No packet leaves this machine: every address here lives in a namespace the
  * test made.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -3,6 +3,9 @@
  * its own address (leases under the host-wide lock), each reaches a peer,
  * and once they are stopped nothing of theirs is left — no namespace, no
  * veth or IFB, no lease.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

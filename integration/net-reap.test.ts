@@ -4,6 +4,9 @@
  * class on the bridge's uplink and a mark, the address leases. The reaper
  * finds each by the run name it carries (netns name, device alias, lease) and
  * removes it; a live owner's are left alone.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -4,6 +4,9 @@
  * and holds to ±5 % for O_DIRECT writes (the loop device is attached with
  * direct IO, so the writes leave when the throttle lets them). Timing: other
  * test runs on the machine can slow a run down, never speed it up.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';

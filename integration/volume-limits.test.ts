@@ -3,6 +3,9 @@
  * writing past it fails inside the sandbox with ENOSPC or EDQUOT —, the
  * report's used bytes match what was written, the volume is seen at its path
  * inside the sandbox only, and afterwards none of its objects is left.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -4,6 +4,9 @@
  * subvolume, an overlay and the per-run directories. The reaper finds each
  * by the run name it carries and removes it, and does not trip over a btrfs
  * deletion the cleaner has not finished.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,9 @@
  * Spare btrfs volumes: from the second volume of a kind (template, size) on,
  * one is kept made ahead, limit set; a sandbox takes it with a rename. It
  * must hold the same limit as a fresh one, and never outlive its process.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
