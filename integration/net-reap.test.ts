@@ -9,11 +9,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readTable } from '../src/net/leases.js';
 import { netNames } from '../src/net/names.js';
 import { reapNet } from '../src/net/reap.js';
 import { uplinkName } from '../src/net/uplink.js';
+import { waitFor } from './wait.js';
 
 const INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const CHILD = `
@@ -27,9 +28,10 @@ const CHILD = `
 describe('reaping networks of dead runs', () => {
   it('kill -9 of the owner leaves namespaces, veths, an IFB, an uplink class, leases; the reaper removes every one', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 400 && !out.includes('running'); i++) await sleep(25);
+    await waitFor('the child to say its sandboxes are running', () => out.includes('running'));
     const [, a, b] = out.trim().split(' ') as [string, string, string];
     expect(b).toMatch(/^cgbox-\d+-[0-9a-f]+$/);
     process.kill(child.pid!, 'SIGKILL');

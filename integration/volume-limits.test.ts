@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidSpecError, SetupError, sandbox } from '../src/index.js';
 import { ddBytes, MiB, NOTHING, settledVolumeObjects, TEMPLATE, volumeObjects } from './volume-fixtures.js';
+import { waitFor } from './wait.js';
 
 // A directory of the host to mount over: the volume must hide it inside and leave it untouched.
 const MNT = mkdtempSync('/tmp/cgbox-volume-test-');
@@ -104,7 +105,8 @@ describe('volumes', () => {
     const box = await sandbox().volume(MNT, { size: '32m', driver: 'loop' }).start('sh', ['-c', `dd if=/dev/zero of=${MNT}/f bs=1M count=6 2>/dev/null && sync && sleep 30`]);
     try {
       let used = 0;
-      for (let i = 0; i < 100 && used < 6 * MiB; i++, await new Promise((r) => setTimeout(r, 50))) used = (await box.stats()).usage.volume?.usedBytes ?? 0;
+      // Until dd and sync are done inside (seconds on a busy machine), then what stats() says then.
+      await waitFor('6 MiB used on the volume', async () => (used = (await box.stats()).usage.volume?.usedBytes ?? 0) >= 6 * MiB, { everyMs: 50 });
       expect(within(used, 6 * MiB)).toBe(true);
     } finally {
       await box.stop({ signal: 'SIGKILL' });

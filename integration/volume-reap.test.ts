@@ -10,12 +10,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps, reapAll } from '../src/index.js';
 import { ensurePool } from '../src/volume/btrfs-pool.js';
 import { imagesDir, volumeConfig } from '../src/volume/config.js';
 import { reapVolumes } from '../src/volume/reap.js';
 import { busyboxRoot, NOTHING, settledVolumeObjects, volumeObjects } from './volume-fixtures.js';
+import { waitFor } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./volume-reap.child.ts', import.meta.url));
 const MNT = mkdtempSync('/tmp/cgbox-volume-test-');
@@ -24,10 +25,10 @@ afterAll(() => rmSync(MNT, { recursive: true, force: true }));
 describe('reaping volumes of dead runs', () => {
   it('kill -9 of the owner leaves mounts, a loop device, an image, a subvolume, an overlay; the reaper removes every one', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, MNT, busyboxRoot()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 400 && !out.includes('running'); i++) await sleep(25);
-    expect(out).toContain('running');
+    await waitFor('the child to say its sandboxes are running', () => out.includes('running'));
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
     await sleep(300); // the sandboxes die by the parent-death chain
