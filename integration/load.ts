@@ -114,7 +114,7 @@ export function watchBox(box: StartedSandbox): { stop(): Promise<CpuSample[]> } 
 export async function runWatched(b: SandboxBuilder, file: string, args: string[]): Promise<{ result: RunResult; machine: CpuSample[] }> {
   const box = await b.start(file, args);
   const w = watchBox(box);
-  let machine: CpuSample[] = [];
+  const machine: CpuSample[] = [];
   try {
     return { result: await box.result, machine };
   } finally {

@@ -5,6 +5,7 @@
  * inside the sandbox only, and afterwards none of its objects is left.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidSpecError, SetupError, sandbox } from '../src/index.js';
 import { ddBytes, MiB, NOTHING, settledVolumeObjects, TEMPLATE, volumeObjects } from './volume-fixtures.js';
@@ -102,11 +103,14 @@ describe('volumes', () => {
   });
 
   it("a started sandbox's stats() include its volume's used bytes so far", async () => {
-    const box = await sandbox().volume(MNT, { size: '32m', driver: 'loop' }).start('sh', ['-c', `dd if=/dev/zero of=${MNT}/f bs=1M count=6 2>/dev/null && sync && sleep 30`]);
+    const out = new PassThrough();
+    let said = '';
+    out.on('data', (d: Buffer) => (said += d.toString()));
+    const box = await sandbox().volume(MNT, { size: '32m', driver: 'loop' }).start('sh', ['-c', `dd if=/dev/zero of=${MNT}/f bs=1M count=6 2>/dev/null && sync && echo synced && sleep 30`], { stdout: out });
     try {
-      let used = 0;
-      // Until dd and sync are done inside (seconds on a busy machine), then what stats() says then.
-      await waitFor('6 MiB used on the volume', async () => (used = (await box.stats()).usage.volume?.usedBytes ?? 0) >= 6 * MiB, { everyMs: 50 });
+      // Once dd and sync are done inside (seconds, on a busy machine): what stats() says then.
+      await waitFor('dd and sync inside the sandbox', () => said.includes('synced'));
+      const used = (await box.stats()).usage.volume?.usedBytes ?? 0;
       expect(within(used, 6 * MiB)).toBe(true);
     } finally {
       await box.stop({ signal: 'SIGKILL' });
