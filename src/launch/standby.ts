@@ -62,7 +62,7 @@ export function spawnStandby(procsFiles: readonly string[]): Standby {
   const caps = hostCaps();
   const driver = driverFor(caps);
   const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
-  // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes never takes one (src/run/prepare.ts).
+  // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
   const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
   const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
   const pipes = child.stdio as unknown as Refable[];
