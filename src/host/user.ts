@@ -61,7 +61,7 @@ export function usernsRefusal(read: (path: string) => string | null): string | u
   if (value('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') {
     return (
       "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10 and later): AppArmor gives a user namespace no capabilities unless the program's profile allows it " +
-      '(fix: install the profile cgbox ships for its init helper, native/apparmor/cgbox-init — see the README, "Rootless" — or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)'
+      '(fix: install the profile cgbox ships for its init helper, apparmor/cgbox-init — see the README, "Rootless" — or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)'
     );
   }
   return undefined;
