@@ -52,10 +52,12 @@ start_context() { # CONTEXT MAX
     session)
       runuser -l root -c "bash '$runner' $ctx" ;;
     user)
-      # The runner writes its results here, and vitest its caches in the project (root's disk).
+      # The runner writes its results here, and vite and vitest their caches and the bundled config
+      # in the project (root's, on a throwaway disk).
       chmod 0777 "$(dirname "$CONTEXTS_DIR")/$ctx"
-      mkdir -p "$PROJECT/node_modules/.vite" "$PROJECT/node_modules/.experimental-vitest-cache"
-      chown -R tester "$PROJECT/node_modules/.vite" "$PROJECT/node_modules/.experimental-vitest-cache"
+      mkdir -p "$PROJECT"/node_modules/{.vite,.vite-temp,.experimental-vitest-cache}
+      chown tester "$PROJECT" "$PROJECT/node_modules"
+      chown -R tester "$PROJECT"/node_modules/{.vite,.vite-temp,.experimental-vitest-cache}
       # logind starts user@UID.service for the session; its bus may come a moment after the login.
       runuser -l tester -c "for _ in \$(seq 60); do [ -S \"\$XDG_RUNTIME_DIR/bus\" ] && break; sleep 1; done; bash '$runner' $ctx" ;;
     container)
