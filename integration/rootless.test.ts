@@ -58,13 +58,15 @@ describe.runIf(requires('rootless'))('rootless: a normal user in a login session
   it('64m, 32 tasks and half a CPU: enforced, reported, and what its cgroupfs shows', async () => {
     const r = await sandbox()
       .memory('64m')
+      .swap('16m')
       .pids(32)
       .cpuQuota(0.5)
-      .run('sh', ['-c', 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max']);
+      .run('sh', ['-c', 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max']);
     expect(r.exitCode).toBe(0);
     // pids.max is one above: cgbox's init (pid 1 inside) counts too.
-    expect(r.stdout).toBe(`${64 * MiB}\n33\n50000 100000\n`);
+    expect(r.stdout).toBe(`${64 * MiB}\n${16 * MiB}\n33\n50000 100000\n`);
     expect(r.limits.memory).toMatchObject({ value: 64 * MiB, enforced: true });
+    expect(r.limits.swap).toMatchObject({ value: 16 * MiB, enforced: true });
     expect(r.limits.pids).toMatchObject({ value: 32, enforced: true });
     expect(r.limits.cpuQuota).toMatchObject({ value: 0.5, enforced: true });
   });
@@ -97,6 +99,13 @@ describe.runIf(requires('rootless'))('rootless: a normal user in a login session
     expect(r.usage.cpu.usageUs / 1000).toBeGreaterThanOrEqual(cpuMs!);
     expect(r.usage.cpu.throttledPeriods).toBeGreaterThan(10);
     expect(r.usage.cpu.throttledUs).toBeGreaterThan(0);
+  });
+
+  it('a timeout ends the whole sandbox, and says so', async () => {
+    const r = await sandbox().timeout('2s').run('sh', ['-c', 'sleep 60 & sleep 60']);
+    expect(r.timedOut).toBe(true);
+    expect(r.ok).toBe(false);
+    expect(r.durationMs).toBeLessThan(30_000);
   });
 
   it('a tmpfs volume: sized, reported, gone afterwards', async () => {
