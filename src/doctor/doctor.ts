@@ -24,6 +24,7 @@ import { probeRootless, rootlessChecks, type RootlessFacts } from './rootless.js
 import { check, type Check } from './check.js';
 
 export type { Check } from './check.js';
+export type { RootlessFacts } from './rootless.js';
 
 /** What doctor needs to know besides HostCaps. */
 export interface ToolFacts {
