@@ -18,7 +18,7 @@ import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
-import { countRun, discardSpare, fits, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, fits, refill, spareOnItsWay, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from '../resource/teardown.js';
 
@@ -64,7 +64,8 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   const driver = driverFor(caps);
   // A rootless run's tmpfs volumes are mounted by its init's outer as it starts, and its rootfs overlaid
   // there: a spare, made before the run was known, has neither (src/launch/inner-volumes.ts).
-  const useStandby = standbyEnabled(spec) && !(rootless && (spec.volumes.length > 0 || spec.rootfs !== undefined));
+  // Nor can it go back to the host's network namespace, which the user does not own: net('host') starts cold.
+  const useStandby = standbyEnabled(spec) && !(rootless && (spec.volumes.length > 0 || spec.rootfs !== undefined || spec.net === 'host'));
   const wanted = RESOURCES.filter((r) => r.wanted(spec));
   // Refusals first, while nothing exists — including any part of the spec no driver claims.
   const claimed = (name: string) => wanted.some((r) => r.name === name);
@@ -74,6 +75,9 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   driver.plan(spec, caps, 'cgbox-check');
   reapOnce(caps);
 
+  // A rootless spare takes longer to make (its user namespace, newuidmap): one on its way is waited for,
+  // since it started before this run and a cold start would cost as much again.
+  if (useStandby && rootless) await spareOnItsWay();
   const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
   if (taken && !spare) void discardSpare(taken, driver);
