@@ -56,11 +56,12 @@ function cpu(spec: SandboxSpec): { limits: KubernetesResourceList; requests: Kub
   } else if (limit !== undefined) {
     // Without a request the API server sets it to the limit; saying so keeps the weight visible.
     request = limit;
-    unexpressed.push({
+    const shares = Math.max(2, Math.floor((limit * 1024) / 1000));
+    if (shares !== 1024) unexpressed.push({
       what: "the default CPU weight (Docker's 1024 shares) under .cpuQuota()",
       effect: 'approximated',
       why: 'a container with limits.cpu and no requests.cpu is given the limit as its request, and its shares follow from that',
-      instead: `requests.cpu ${limit}m: shares ${Math.max(2, Math.floor((limit * 1024) / 1000))}; give .cpuShares() to choose`,
+      instead: `requests.cpu ${limit}m: shares ${shares}; give .cpuShares() to choose`,
     });
   }
   return {

@@ -67,6 +67,9 @@ describe('toKubernetesJob', () => {
     expect(container(over).resources.requests).toEqual({ cpu: '500m' });
     expect(entry(over, '.cpuShares(4096) above .cpuQuota()')).toBeDefined();
     expect(() => validate(over.job)).not.toThrow();
+    // A quota alone: the request the API server would default, said where its weight is not Docker's 1024.
+    expect(entry(job({ cpuQuota: { quotaUs: 50_000, periodUs: 100_000 } }), "the default CPU weight")).toMatchObject({ instead: expect.stringContaining('shares 512') });
+    expect(entry(job({ cpuQuota: { quotaUs: 100_000, periodUs: 100_000 } }), "the default CPU weight")).toBeUndefined();
   });
 
   it('volumes: tmpfs dirs and tmpfs volumes as memory emptyDirs of their size, disk volumes by sizeLimit (said to be eviction)', () => {
