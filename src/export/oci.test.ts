@@ -197,7 +197,7 @@ describe('toOCI: namespaces, network and the rest', () => {
     const e = oci({ timeoutUs: 10_000_000, sampleUs: 100_000, cgroupParent: '/ci/tests' });
     expect(e.unexpressed.find((u) => u.what.startsWith('.timeout('))).toMatchObject({ effect: 'dropped', instead: expect.stringContaining('timeout --kill-after=2s 10s runc run') });
     expect(whats(e)).toContain('.sample()');
-    expect(e.config.linux.cgroupsPath).toMatch(/^\/ci\/tests\/cgbox-export-[0-9a-f]{8}$/);
+    expect(e.config.linux.cgroupsPath).toMatch(/^\/ci\/tests\/oci-export-[0-9a-f]{8}$/);
   });
 
   it('the config carries its unexpressed list in an annotation', () => {

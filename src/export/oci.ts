@@ -39,9 +39,13 @@ function runNotes(spec: SandboxSpec): Unexpressed[] {
   return notes;
 }
 
-/** .cgroupParent(): the bundle's cgroup beneath it, under a name of its own (a runtime without one nests it beneath itself). */
+/**
+ * .cgroupParent(): the bundle's cgroup beneath it, under a name of its own (a runtime without one nests
+ * it beneath itself). Not cgbox-…: `cgbox reap` kills and removes a cgroup of that prefix whose name
+ * carries no live owner's pid, and the bundle's container is no run of cgbox's.
+ */
 function cgroupsPath(spec: SandboxSpec): { cgroupsPath?: string } {
-  return spec.cgroupParent === undefined ? {} : { cgroupsPath: `${spec.cgroupParent.replace(/\/$/, '')}/cgbox-export-${randomBytes(4).toString('hex')}` };
+  return spec.cgroupParent === undefined ? {} : { cgroupsPath: `${spec.cgroupParent.replace(/\/$/, '')}/oci-export-${randomBytes(4).toString('hex')}` };
 }
 
 export function toOCI(spec: SandboxSpec, file: string, args: readonly string[], host: ExportHost): OciExport {
