@@ -48,8 +48,8 @@ describe('cgbox export kubernetes', () => {
 
   it('bad input exits 125 with what would be accepted, and prints no Job', async () => {
     const noImage = await cgbox('export', 'kubernetes', '--', 'true');
-    expect(noImage.exitCode).toBe(125);
-    expect(noImage.stderr).toContain("required option '--image <image>' not specified");
+    expect(noImage).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(noImage.stderr).toBe('cgbox: --image(undefined): expected the container image the command runs in, one that holds it: --image debian:12, --image node:20');
     const badName = await cgbox('export', 'kubernetes', '--image', 'x', '--name', 'Not_A_Label', '--', 'true');
     expect(badName).toMatchObject({ exitCode: 125, stdout: '' });
     expect(badName.stderr).toContain('name: expected a DNS label');
@@ -84,5 +84,13 @@ describe('cgbox export oci', () => {
     expect(again.exitCode).toBe(125);
     expect(again.stderr).toContain('expected a new or empty directory for the bundle');
     expect(readFileSync(join(dir, 'mine'), 'utf8')).toBe('keep me');
+  });
+
+  it('a DIR it cannot write exits 125 with the fix, and leaves no directory behind', async () => {
+    // sysfs makes no directories, for root either.
+    const r = await cgbox('export', 'oci', '/sys/cgbox-export-cli-test/bundle', '--', 'true');
+    expect(r).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(r.stderr).toMatch(/^cgbox: writing the bundle into \/sys\/cgbox-export-cli-test\/bundle: EPERM.*: name a directory this user may write/);
+    expect(existsSync('/sys/cgbox-export-cli-test')).toBe(false);
   });
 });

@@ -72,10 +72,17 @@ interface RuncRun {
   machine: CpuSample[];
 }
 
-/** The container's CPU time so far, from its cgroup; throws once its tasks are gone, so that only the command's own span is watched. */
-async function containerCpuUs(path: string): Promise<number> {
+/**
+ * The container's CPU time so far, from its cgroup, once a task named `comm` runs there; throws
+ * before (runc's own init, a Go program, runs in the cgroup before runc writes its limits — for
+ * seconds under the VM tier's emulated CPU) and once its tasks are gone, so that only the command's
+ * own span is watched.
+ */
+async function containerCpuUs(path: string, comm: string | undefined): Promise<number> {
   const dir = cgroupDir(path, v2() ? 'cpu' : 'cpuacct');
-  if (read(dir, 'cgroup.procs') === '') throw new Error('ended');
+  const pids = read(dir, 'cgroup.procs').split('\n').filter(Boolean);
+  if (!pids.length) throw new Error('ended');
+  if (comm !== undefined && !pids.some((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm)) throw new Error(`no ${comm} yet`);
   return v2() ? keyed(read(dir, 'cpu.stat'), 'usage_usec') : Number(read(dir, 'cpuacct.usage')) / 1000;
 }
 
@@ -85,15 +92,18 @@ const FILES = {
   2: { memory: ['memory.max', 'memory.swap.max', 'memory.events'], pids: ['pids.max'], cpu: ['cpu.max', 'cpu.weight', 'cpu.stat'] },
 };
 
-/** Runs the bundle in `dir` (its config given a cgroupsPath of this file's), reads its cgroups, removes it all. */
-async function runBundleDir(dir: string): Promise<RuncRun> {
+/**
+ * Runs the bundle in `dir` (its config given a cgroupsPath of this file's), reads its cgroups,
+ * removes it all; `watch` names the task whose span the machine is watched over.
+ */
+async function runBundleDir(dir: string, watchComm?: string): Promise<RuncRun> {
   const id = `${PREFIX}${randomBytes(4).toString('hex')}`;
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as OciExport['config'];
   const path = (config.linux.cgroupsPath = cgroupsPath(id));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   try {
     // Before the container starts its cgroup is not there: those samples have no usage, and are dropped.
-    const watch = watchCpu(() => containerCpuUs(path));
+    const watch = watchCpu(() => containerCpuUs(path, watchComm));
     const r = await execa(RUNC!, ['--root', runcRoot, 'run', '--keep', '--bundle', dir, id], { reject: false, stdin: 'ignore', timeout: 60_000 });
     const machine = (await watch.stop()).filter((s) => s.usageUs !== undefined);
     const files: Record<string, string> = {};
@@ -108,10 +118,10 @@ async function runBundleDir(dir: string): Promise<RuncRun> {
   }
 }
 
-const runBundle = (exported: OciExport) => {
+const runBundle = (exported: OciExport, watchComm?: string) => {
   const dir = mkdtempSync(join(bundles, 'b-'));
   writeOCIBundle(dir, exported);
-  return runBundleDir(dir);
+  return runBundleDir(dir, watchComm);
 };
 
 /** Cgroup directories of this file's containers still on the host, in any hierarchy. */
@@ -170,8 +180,11 @@ describe('an exported bundle under runc: the outcome of cgbox\'s own run', () =>
 
   it('cpuQuota(0.5): at most half a CPU over 2 s of spinning, throttled by the container\'s own cgroup', async () => {
     const b = sandbox().cpuQuota(0.5);
-    const own = await runWatched(b, fixture('burn'), ['--wall', '2000']);
-    const bundle = await runBundle(b.toOCI(fixture('burn'), ['--wall', '2000']));
+    // burn's CPU clock counts from its process's creation: as pid 1 of a bundle that is runc's init
+    // (Go, seconds of CPU under the VM tier's emulation, before exec). A child of a shell starts at 0.
+    const command = ['-c', `exec ${fixture('burn')} --wall 2000 & wait $!`];
+    const own = await runWatched(b, 'sh', command);
+    const bundle = await runBundle(b.toOCI('sh', command), 'burn');
     expect(own.result.exitCode).toBe(0);
     expect(bundle.exitCode).toBe(0);
     if (v2()) expect(bundle.files['cpu.max']).toBe('50000 100000');

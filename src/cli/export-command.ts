@@ -6,7 +6,7 @@
  */
 import type { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { BUNDLE_ROOTFS, formatUnexpressed, writeOCIBundle } from '../index.js';
+import { BUNDLE_ROOTFS, formatUnexpressed, InvalidSpecError, writeOCIBundle } from '../index.js';
 import { builderFrom, type RunFlags } from './run-flags.js';
 
 /** Flags of `run` that shape its output, not the sandbox. */
@@ -68,7 +68,7 @@ Examples:
   sandboxCommand(exp, 'kubernetes', flags, true)
     .summary('print a Kubernetes batch/v1 Job as YAML (--json for JSON)')
     .argument('<command...>', 'the command and its arguments (put them after --)')
-    .requiredOption('--image <image>', 'the container image the command runs in')
+    .option('--image <image>', 'the container image the command runs in (required)')
     .option('--name <name>', 'the Job\'s name, a DNS label (default: cgbox- and the command\'s name)')
     .option('--json', 'print the Job as JSON instead of YAML')
     .addHelpText(
@@ -80,8 +80,10 @@ Examples:
   cgbox export kubernetes --image node:20 --memory 512m --cpu-quota 1 -- npm test | kubectl apply -f -
   cgbox export kubernetes --image debian:12 --name smoke --timeout 60s -- ./smoke.sh`,
     )
-    .action((command: string[], f: RunFlags & { image: string; name?: string }) => {
+    .action((command: string[], f: RunFlags & { image?: string; name?: string }) => {
       const [file, ...args] = split(command);
+      // The builder's own check names .toKubernetesJob(); a person at the shell gave no flag.
+      if (f.image === undefined) throw new InvalidSpecError('--image', undefined, 'expected the container image the command runs in, one that holds it: --image debian:12, --image node:20');
       const { job, unexpressed } = builderFrom(f).toKubernetesJob(file, args, { image: f.image, ...(f.name !== undefined ? { name: f.name } : {}) });
       process.stdout.write(f.json ? `${JSON.stringify(job, null, 2)}\n` : stringify(job, { lineWidth: 0 }));
       process.stderr.write(`cgbox: ${formatUnexpressed('Job', unexpressed)}`);

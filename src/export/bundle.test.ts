@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidSpecError, SetupError } from '../spec/errors.js';
+import { InvalidSpecError, PermissionError, SetupError } from '../spec/errors.js';
 import { emptySpec } from '../spec/types.js';
 import { writeOCIBundle } from './bundle.js';
 import { fakeExportHost } from './fake-host.js';
@@ -40,5 +40,20 @@ describe('writeOCIBundle', () => {
     expect(existsSync(dir)).toBe(false);
     writeFileSync(join(base, 'file'), '');
     expect(() => writeOCIBundle(join(base, 'file'), exported())).toThrow(/new or empty directory/);
+  });
+
+  it('a directory it may not write is a PermissionError naming the fix; parents it made are removed on failure', () => {
+    // sysfs makes no directories, for root either.
+    expect(() => writeOCIBundle('/sys/cgbox-bundle-test/b', exported())).toThrow(PermissionError);
+    expect(() => writeOCIBundle('/sys/cgbox-bundle-test/b', exported())).toThrow(/name a directory this user may write/);
+    expect(existsSync('/sys/cgbox-bundle-test')).toBe(false);
+    // procfs answers ENOENT for a parent that exists: an error, not a loop.
+    expect(() => writeOCIBundle('/proc/cgbox-bundle-test', exported())).toThrow(SetupError);
+    writeFileSync(join(base, 'plain'), '');
+    expect(() => writeOCIBundle(join(base, 'plain', 'x'), exported())).toThrow(/a part of the path is a file/);
+    const e = exported();
+    e.rootfs.symlinks.push({ path: '/bin', target: 'again' });
+    expect(() => writeOCIBundle(join(base, 'p', 'q', 'r'), e)).toThrow(SetupError);
+    expect(existsSync(join(base, 'p'))).toBe(false);
   });
 });
