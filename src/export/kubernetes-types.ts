@@ -5,6 +5,7 @@
  * kept here so that the package needs no Kubernetes library at run time.
  */
 
+/** A batch/v1 Job running the sandbox's command once, in one pod of one container. */
 export interface KubernetesJob {
   apiVersion: 'batch/v1';
   kind: 'Job';
@@ -12,17 +13,20 @@ export interface KubernetesJob {
   spec: {
     /** 0: a failed sandbox is not retried, as a run is not. */
     backoffLimit: number;
+    /** .timeout(), in whole seconds from the Job's start. */
     activeDeadlineSeconds?: number;
     template: { metadata: Omit<KubernetesMetadata, 'name'>; spec: KubernetesPodSpec };
   };
 }
 
+/** A Kubernetes object's metadata: its name, labels and annotations (cgbox.dev/unexpressed among them). */
 export interface KubernetesMetadata {
   name: string;
   labels: Record<string, string>;
   annotations?: Record<string, string>;
 }
 
+/** The pod the Job makes: never restarted, without the cluster's credentials. */
 export interface KubernetesPodSpec {
   restartPolicy: 'Never';
   hostname?: string;
@@ -38,6 +42,7 @@ export interface KubernetesPodSpec {
 /** Resource quantities: '500m', '32Mi'. */
 export type KubernetesResourceList = Partial<Record<'cpu' | 'memory' | 'ephemeral-storage', string>>;
 
+/** The one container: the image, the command, its resources, securityContext and volumes. */
 export interface KubernetesContainer {
   name: string;
   image: string;
@@ -50,6 +55,7 @@ export interface KubernetesContainer {
   volumeMounts?: KubernetesVolumeMount[];
 }
 
+/** The container's securityContext: root, the sandbox's capabilities, no privilege escalation, the image read-only. */
 export interface KubernetesSecurityContext {
   runAsUser: number;
   runAsGroup: number;
@@ -59,12 +65,14 @@ export interface KubernetesSecurityContext {
   capabilities?: { add?: string[]; drop?: string[] };
 }
 
+/** Where a pod volume is mounted in the container. */
 export interface KubernetesVolumeMount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
 }
 
+/** A pod volume: an emptyDir (a sandbox's tmpfs dirs and volumes) or a hostPath (its binds). */
 export type KubernetesVolume =
   | { name: string; emptyDir: { medium?: 'Memory'; sizeLimit?: string } }
   | { name: string; hostPath: { path: string; type: 'Directory' | 'File' } };

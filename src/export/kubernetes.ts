@@ -18,6 +18,7 @@ import { podVolumes } from './kubernetes-volumes.js';
 import { envNote, initNote } from './process.js';
 import { unexpressedAnnotation, type Unexpressed } from './unexpressed.js';
 
+/** builder.toKubernetesJob()'s third argument. */
 export interface KubernetesJobOptions {
   /** The container image the command runs in: the Job's root filesystem. */
   image: string;
@@ -25,7 +26,9 @@ export interface KubernetesJobOptions {
   name?: string;
 }
 
+/** What builder.toKubernetesJob() returns: the Job, and what it does not express. */
 export interface KubernetesExport {
+  /** Print it with JSON.stringify or a YAML library, as `cgbox export kubernetes` does. */
   job: KubernetesJob;
   /** Every part of the sandbox the Job does not express exactly (also in its annotation). */
   unexpressed: Unexpressed[];

@@ -27,6 +27,7 @@ const VOLUME_SOURCE = 'cgbox-volume:';
 /** The root directory a bundle of the host's tree has, beside its config.json. */
 export const BUNDLE_ROOTFS = 'rootfs';
 
+/** The bundle's root directory: the one writeOCIBundle() makes, or a .rootfs() directory used as it is. */
 export interface OciRootfs {
   /** root.path: the bundle's own `rootfs` directory, or the .rootfs() directory as it is. */
   path: string;

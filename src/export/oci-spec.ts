@@ -15,6 +15,7 @@
  */
 export const OCI_VERSION = '1.0.2';
 
+/** config.json: the whole of an OCI bundle's configuration (runtime-spec config.md). */
 export interface OciConfig {
   ociVersion: string;
   root: OciRoot;
@@ -25,12 +26,14 @@ export interface OciConfig {
   linux: OciLinux;
 }
 
+/** `root`: the container's root filesystem (a directory; cgbox's is read-only). */
 export interface OciRoot {
   /** Relative to the bundle directory, or absolute. */
   path: string;
   readonly?: boolean;
 }
 
+/** One entry of `mounts`, made in order after the root: a bind (`type: 'bind'`) or a filesystem (`tmpfs`, `proc`, …). */
 export interface OciMount {
   destination: string;
   type: string;
@@ -38,6 +41,7 @@ export interface OciMount {
   options?: string[];
 }
 
+/** `process`: the command the container runs as its pid 1, as whom, where, with which capabilities and limits. */
 export interface OciProcess {
   terminal?: boolean;
   user: { uid: number; gid: number; additionalGids?: number[] };
@@ -59,6 +63,7 @@ export interface OciCapabilities {
   ambient: string[];
 }
 
+/** One of `process.rlimits`: setrlimit(2) before the command runs. */
 export interface OciRlimit {
   /** RLIMIT_NOFILE, … */
   type: string;
@@ -66,14 +71,20 @@ export interface OciRlimit {
   hard: number;
 }
 
+/** A kind of Linux namespace, by the spec's name (`network` is CLONE_NEWNET). */
 export type OciNamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
 
+/** `linux`: namespaces, cgroup settings, device nodes and the paths masked or made read-only in /proc and /sys. */
 export interface OciLinux {
+  /** Each made new (no `path`: none joins an existing one). */
   namespaces: { type: OciNamespaceType; path?: string }[];
   resources: OciResources;
   devices?: OciDevice[];
+  /** The container's cgroup: beneath .cgroupParent() when given, else the runtime's choice. */
   cgroupsPath?: string;
+  /** Paths hidden (a file bound over by /dev/null, a directory by an empty read-only tmpfs). */
   maskedPaths?: string[];
+  /** Paths remounted read-only. */
   readonlyPaths?: string[];
 }
 
@@ -98,18 +109,24 @@ export interface OciDeviceRule {
   access?: string;
 }
 
+/** One block IO throttle: a rate (bytes or operations per second) on the device major:minor. */
 export interface OciThrottle {
   major: number;
   minor: number;
   rate: number;
 }
 
+/** `linux.resources`: the cgroup settings the runtime writes (runc's fs and fs2 drivers: v1 and v2 files alike). */
 export interface OciResources {
+  /** The devices cgroup's rules, in order: cgbox denies all, then allows each .device(). */
   devices: OciDeviceRule[];
+  /** shares on v1's scale; quota and period in µs; cpus and mems as cpuset lists ('0-1,3'). */
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   /** Bytes; swap is memory + swap, as v1's memory.memsw (the runtime converts it for v2). */
   memory?: { limit?: number; reservation?: number; swap?: number };
+  /** The most tasks at once. */
   pids?: { limit: number };
+  /** Throttles per device, as v1's blkio.throttle.* files (v2: io.max). */
   blockIO?: {
     throttleReadBpsDevice?: OciThrottle[];
     throttleWriteBpsDevice?: OciThrottle[];

@@ -14,6 +14,7 @@ import { ociProcess } from './process.js';
 import { ociResources } from './resources.js';
 import { unexpressedAnnotation, type Unexpressed } from './unexpressed.js';
 
+/** What builder.toOCI() returns: the config, what its root directory is, and what it does not express. */
 export interface OciExport {
   /** config.json, as an object: write it with JSON.stringify, or writeOCIBundle(). */
   config: OciConfig;

@@ -5,6 +5,7 @@
  * prints it on stderr.
  */
 
+/** One part of a sandbox an engine does not express exactly. */
 export interface Unexpressed {
   /** The part of the sandbox, by the builder's name: '.iops(/dev/vda)', '.swap()', 'the init'. */
   what: string;
