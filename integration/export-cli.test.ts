@@ -69,6 +69,13 @@ describe('cgbox export oci', () => {
     expect(config.process.env).toContain('A=1');
     expect(config.linux.resources).toMatchObject({ memory: { limit: 64 * 2 ** 20 }, cpu: { cpus: '0' } });
     expect(readlinkSync(join(dir, 'rootfs', 'bin'))).toBe(readlinkSync('/bin')); // the host's own, dangling until the config binds /usr
+    // The isolation flags of `run` too.
+    const iso = await cgbox('export', 'oci', join(dirs, 'iso'), '--cap-add', 'NET_ADMIN', '--cap-drop', 'KILL', '--bind', '/etc/hostname:/data/hostname:ro', '--', 'true');
+    expect(iso.exitCode).toBe(0);
+    const isoConfig = JSON.parse(readFileSync(join(dirs, 'iso', 'config.json'), 'utf8'));
+    expect(isoConfig.process.capabilities.bounding).toContain('CAP_NET_ADMIN');
+    expect(isoConfig.process.capabilities.bounding).not.toContain('CAP_KILL');
+    expect(isoConfig.mounts).toContainEqual(expect.objectContaining({ destination: '/data/hostname', type: 'bind', source: '/etc/hostname', options: expect.arrayContaining(['ro']) }));
     const own = await cgbox('export', 'oci', join(dirs, 'b'), '--rootfs', ROOT, '--', '/bin/true');
     expect(own.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(join(dirs, 'b', 'config.json'), 'utf8')).root).toEqual({ path: ROOT, readonly: true });
