@@ -178,11 +178,13 @@ describe('an exported bundle under runc: the outcome of cgbox\'s own run', () =>
     expect(bundle.files['pids.max']).toBe('32');
   });
 
-  it('cpuQuota(0.5): at most half a CPU over 2 s of spinning, throttled by the container\'s own cgroup', async () => {
+  it('cpuQuota(0.5): at most half a CPU over 3 s of spinning, throttled by the container\'s own cgroup', async () => {
     const b = sandbox().cpuQuota(0.5);
     // burn's CPU clock counts from its process's creation: as pid 1 of a bundle that is runc's init
     // (Go, seconds of CPU under the VM tier's emulation, before exec). A child of a shell starts at 0.
-    const command = ['-c', `exec ${fixture('burn')} --wall 2000 & wait $!`];
+    // 3 s, not 2: a window of 30 periods may touch 31 of them (a period's 50 ms more), and exec and
+    // the dynamic loader cost tens of ms under emulation — 0.549 measured over 2 s in the VM tier.
+    const command = ['-c', `exec ${fixture('burn')} --wall 3000 & wait $!`];
     const own = await runWatched(b, 'sh', command);
     const bundle = await runBundle(b.toOCI('sh', command), 'burn');
     expect(own.result.exitCode).toBe(0);
