@@ -12,7 +12,7 @@ import { hostCaps } from '../src/host/probe.js';
 import { reapCgroups } from '../src/index.js';
 import { waitFor } from './wait.js';
 
-const CHILD = fileURLToPath(new URL('./parent-death.child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./parent-death.child.mjs', import.meta.url));
 
 function runDirs(owner: number): string[] {
   const freezer = hostCaps().v1.freezer ?? hostCaps().v2!;
@@ -31,7 +31,7 @@ const alive = (pid: number) => {
 
 describe('parent death', () => {
   it('kill -9 of the Node process leaves no process of its sandbox alive', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
