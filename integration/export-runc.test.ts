@@ -33,8 +33,9 @@ const CGROUPFS = '/sys/fs/cgroup';
 // name carries no live owner's pid — a container of runc's is none of cgbox's runs.
 const PREFIX = `export-runc-test-${process.pid}-`;
 
-const runcRoot = mkdtempSync('/run/cgbox-test-runc-');
-const bundles = mkdtempSync(join(tmpdir(), 'cgbox-test-bundle-'));
+// Made in beforeAll, not at import: a run that collects this file and skips all of it runs no afterAll.
+let runcRoot = '';
+let bundles = '';
 const v2 = () => hostCaps().driver === 2;
 
 /**
@@ -142,6 +143,8 @@ const burnRatio = (stdout: string) => {
 };
 
 beforeAll(async () => {
+  runcRoot = mkdtempSync('/run/cgbox-test-runc-');
+  bundles = mkdtempSync(join(tmpdir(), 'cgbox-test-bundle-'));
   // Where this process's sandboxes live is settled at its first run (on v2 it may move into cgbox.leaf).
   await sandbox().run('true');
 });
