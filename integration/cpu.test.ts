@@ -52,7 +52,9 @@ describe('cpu', () => {
     // 489 ms for the spinner's 300 ms, an idle run's overhead being 89 ms): a quarter more there.
     expect(r.usage.cpu.usageUs / 1000).toBeLessThan(vmTier() ? cpuMs * 1.25 + 3 * overheadMs + 10 : cpuMs + 1.5 * overheadMs + 10);
     expect(r.usage.cpu.userUs + r.usage.cpu.systemUs).toBe(r.usage.cpu.usageUs);
-    expect(r.usage.cpu.userUs).toBeGreaterThan(r.usage.cpu.systemUs);
+    // The user/system split is the kernel's tick sampling; under the VM tier's emulation a late tick
+    // lands in the kernel as often as not (measured 178 ms user, 237 ms system for a pure spinner).
+    if (!vmTier()) expect(r.usage.cpu.userUs).toBeGreaterThan(r.usage.cpu.systemUs);
   });
 
   it("cpus('0') pins the sandbox to CPU 0", async () => {
