@@ -11,8 +11,9 @@
  * a ceiling takes it at its longest, a floor at its shortest, and a late read
  * never makes a window look fuller, or emptier, than it was.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { SandboxBuilder } from '../src/index.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxBuilder, StartedSandbox } from '../src/index.js';
 import { netNames } from '../src/net/names.js';
 import { type CpuSample, watchCpu } from './load.js';
 import { addressOf, perSecond, waitTcpListen } from './net-helpers.js';
@@ -125,8 +126,6 @@ export interface MeteredTransfer {
   iperfPerSecond: number[];
 }
 
-let transfers = 0;
-
 /**
  * iperf3 between a server and a client sandbox, the client sending (or,
  * `reverse`, receiving), metered on the receiver's host veth. The client is
@@ -138,9 +137,13 @@ let transfers = 0;
  * fuller than the shaper made it).
  */
 export async function meteredIperf(server: SandboxBuilder, client: SandboxBuilder, opts: { reverse: boolean; seconds: number; clientScript?: string }): Promise<MeteredTransfer> {
-  const go = `/tmp/cgbox-test-net-go-${process.pid}-${transfers++}`;
-  const srv = await server.start('iperf3', ['-s', '-1', '-J']);
+  // The box's /tmp is its own: the flag lives in a host directory bound into the client, read-only.
+  const flags = mkdtempSync('/tmp/cgbox-test-net-go-');
+  const go = join(flags, 'go');
+  client = client.bind(flags, flags, { readonly: true });
+  let srv: StartedSandbox | undefined;
   try {
+    srv = await server.start('iperf3', ['-s', '-1', '-J']);
     await waitTcpListen(srv, 5201);
     const ip = await addressOf(srv);
     const cmd = `while [ ! -e ${go} ]; do sleep 0.02; done; iperf3 -c ${ip} -t ${opts.seconds} -J ${opts.reverse ? '-R' : ''}`;
@@ -157,13 +160,13 @@ export async function meteredIperf(server: SandboxBuilder, client: SandboxBuilde
     } finally {
       samples = meter.stop();
       machine = await cpu.stop();
-      rmSync(go, { force: true });
     }
     if (c.exitCode !== 0) throw new Error(`iperf3 client failed (${c.exitCode}): ${c.stderr}${c.stdout.slice(-500)}`);
     const s = await srv.result;
     const json = opts.reverse ? c.stdout.slice(c.stdout.indexOf('{')) : s.stdout;
     return { samples, machine, iperfPerSecond: perSecond(json) };
   } finally {
-    await srv.stop({ graceMs: 200 });
+    await srv?.stop({ graceMs: 200 });
+    rmSync(flags, { recursive: true, force: true });
   }
 }

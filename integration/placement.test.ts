@@ -39,7 +39,7 @@ interface ChildReport {
   acquireMs: number;
 }
 
-/** Runs placement.child.ts under `systemd-run ARGS`; `next()` is its next line of output. */
+/** Runs placement.child.mjs under `systemd-run ARGS`; `next()` is its next line of output. */
 function childUnder(args: string[], mode: string[] = []): { child: ChildProcess; next: () => Promise<string> } {
   const child = spawn('systemd-run', [...args, '--', process.execPath, CHILD, ...mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);

@@ -14,7 +14,7 @@ import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
 import { waitFor } from './wait.js';
 
-const CHILD = fileURLToPath(new URL('./standby.child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./standby.child.mjs', import.meta.url));
 
 function dirsOf(owner: number): string[] {
   const h = hostCaps().v1.freezer ?? hostCaps().v2!;
@@ -64,7 +64,7 @@ describe('spare sandboxes', () => {
   });
 
   it('an unused spare is removed when its process is killed with SIGKILL', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -5,6 +5,7 @@ import { SetupError, sandbox } from '../src/index.js';
 import { leftovers } from './leftovers.js';
 import { MiB, fixture } from './fixtures.js';
 import { idleNeed, roomFor, runWatched } from './load.js';
+import { vmTier } from './requires.js';
 import { waitFor, wellBefore } from './wait.js';
 
 describe('start()', () => {
@@ -85,7 +86,9 @@ describe('sample()', () => {
     const s = r.samples!;
     // The fixture takes at least 1 s (100 steps of 10 ms sleeps): every 50 ms at most, a sample.
     const room = roomFor('sample() timeline', [idleNeed(machine)], { tight: 'the first sample within 100 ms, more than 10', relaxed: 'in order, from the start' });
-    if (room) {
+    // Under the VM tier's emulation the guest's idle CPU says nothing of its vCPUs' turns on the host
+    // (the first sample measured at 273 ms there with the guest idle): the tight bounds are the host's.
+    if (room && !vmTier()) {
       expect(s.length).toBeGreaterThan(10);
       expect(s[0]!.tMs).toBeLessThan(100);
     }

@@ -35,6 +35,8 @@ describe('teardown on failure', () => {
     for (const [name, h] of Object.entries(caps.v1)) {
       if (name === 'pids' || !h) continue;
       const d = join(h.mount, parent);
+      // Co-mounted controllers (net_cls,net_prio) share one directory.
+      if (made.includes(d)) continue;
       mkdirSync(d);
       made.push(d);
       if (name === 'cpuset') {

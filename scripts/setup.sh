@@ -17,8 +17,9 @@ fi
 # e2fsprogs, xfsprogs, btrfs-progs: volumes; busybox-static: the root-filesystem fixture;
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user-static: the static linux-arm64
 # init helper the package ships, and its check under emulation (scripts/build-prebuilt.sh);
-# git: the package test packs the checkout's files.
-PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates git
+# git: the package test packs the checkout's files; runc: an exported OCI bundle is run by it
+# (integration/export-runc.test.ts).
+PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates git runc
   iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 missing=()

@@ -1,6 +1,10 @@
 export { sandbox, SandboxBuilder, type SandboxDefaults, type Rate, type NetworkOptions, type VolumeOptions } from './sandbox.js';
 export { StartedSandbox, type LiveStats, type ExecOptions, type ExecResult } from './started-sandbox.js';
 export { SandboxProcess, type SandboxOutput } from './zx/process.js';
+export { writeOCIBundle, formatUnexpressed, UNEXPRESSED_ANNOTATION, BUNDLE_ROOTFS } from './export/index.js';
+export type * from './export/oci-spec.js';
+export type * from './export/kubernetes-types.js';
+export type { OciExport, OciRootfs, KubernetesExport, KubernetesJobOptions, Unexpressed } from './export/index.js';
 export type { CurrentUsage } from './cgroup/types.js';
 export type { RunOptions } from './run/run-sandbox.js';
 export type { RunResult, Usage, Limits, LimitReport, CpuUsage, MemoryUsage, MemoryEvents, IoUsage, DeviceIo, NetUsage, Pressure, Stall, Sample } from './report/types.js';

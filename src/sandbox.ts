@@ -13,6 +13,7 @@ import { runSandbox, type RunOptions } from './run/run-sandbox.js';
 import { startSandbox } from './run/start-sandbox.js';
 import { StartedSandbox } from './started-sandbox.js';
 import { SandboxProcess } from './zx/process.js';
+import { realExportHost, toKubernetesJob, toOCI, type KubernetesExport, type KubernetesJobOptions, type OciExport } from './export/index.js';
 import { InvalidSpecError } from './spec/errors.js';
 import {
   checkCommand,
@@ -232,6 +233,29 @@ export class SandboxBuilder {
   async start(file: string, args: readonly string[] = [], opts: RunOptions = {}): Promise<StartedSandbox> {
     checkCommand('.start', file, args);
     return new StartedSandbox(await keepAlive(startSandbox(this.spec, file, args, opts)));
+  }
+
+  /**
+   * The sandbox as an OCI runtime bundle's config.json (runtime-spec 1.0.2:
+   * what runc, crun and youki run), with its limits as linux.resources and
+   * its view as mounts; `unexpressed` lists what a bundle cannot hold, as the
+   * config's `cgbox.dev/unexpressed` annotation does. writeOCIBundle() puts
+   * it on disk.
+   */
+  toOCI(file: string, args: readonly string[] = []): OciExport {
+    checkCommand('.toOCI', file, args);
+    return toOCI(this.spec, file, args, realExportHost());
+  }
+
+  /**
+   * The sandbox as a Kubernetes batch/v1 Job running `file` once in `image`,
+   * its CPU and memory limits as the container's resources; `unexpressed`
+   * lists what a Job cannot hold (pids, block IO, CPU lists…), as the Job's
+   * `cgbox.dev/unexpressed` annotation does.
+   */
+  toKubernetesJob(file: string, args: readonly string[] = [], opts: KubernetesJobOptions): KubernetesExport {
+    checkCommand('.toKubernetesJob', file, args);
+    return toKubernetesJob(this.spec, file, args, opts, realExportHost());
   }
 
   /**

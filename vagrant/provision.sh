@@ -47,7 +47,7 @@ fi
 # libpam-systemd (a login gets a session scope from logind: the VM tier's
 # `scope` context runs from one), and for rootless runs: uidmap (newuidmap,
 # newgidmap) and dbus-user-session (a user's systemd manager has a bus).
-PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates
+PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates runc
   iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static
   lvm2 thin-provisioning-tools openvswitch-switch iptables kmod xz-utils
   libpam-systemd dbus-user-session uidmap)

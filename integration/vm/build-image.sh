@@ -90,9 +90,11 @@ rootfs="$tmp/rootfs"
   touch "$tmp/out/ready"
   rm -rf "$dir"
   mv "$tmp/out" "$dir"
-  # This suite's images of older inputs are of no more use (1.4 GiB each), once
-  # no runner boots from them: a runner holds use.lock shared while it does.
-  for old in "$images"/*/ready; do
+  # This suite's images of older inputs (1.4 GiB each) go, but the newest few:
+  # branches with different inputs run side by side on one machine and would
+  # otherwise rebuild each other's. Only once no runner boots from one: a
+  # runner holds use.lock shared while it does.
+  for old in $(ls -1t "$images"/*/ready | tail -n +4); do
     old=$(dirname "$old")
     [ "$old" != "$dir" ] || continue
     if flock -xn "$old/use.lock" rm -rf "$old"; then

@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { SandboxError } from '../index.js';
 import { doctorCommand } from './doctor-command.js';
 import { CGBOX_FAILED, errorStatus } from './exit-status.js';
+import { exportCommand } from './export-command.js';
 import { reapCommand } from './reap-command.js';
 import { runCommand } from './run-command.js';
 import { packageVersion } from './version.js';
@@ -26,6 +27,7 @@ const program = new Command('cgbox')
   .configureOutput({ outputError: (str, write) => write(`cgbox: ${str.replace(/^error: /, '')}`) });
 
 runCommand(program);
+exportCommand(program);
 doctorCommand(program);
 reapCommand(program);
 

@@ -1,5 +1,6 @@
 // Started by standby.test.ts: two runs (so a spare is made), then idles until killed.
-import { sandbox } from '../src/index.js';
+// Plain JavaScript on the built package: under the VM tier's emulation a TypeScript loader costs minutes.
+import { sandbox } from '../dist/index.js';
 
 await sandbox().run('true');
 await sandbox().run('true');
