@@ -51,12 +51,13 @@ function shippedModules(dir = join(ROOT, 'src'), rel = ''): string[] {
 }
 
 describe('the tarball', () => {
-  it('holds dist, the prebuilt helpers, the native sources, README, LICENSE and CHANGELOG: nothing missing, nothing else', () => {
+  it('holds dist, the prebuilt helpers, the native sources, the AppArmor profile, README, LICENSE and CHANGELOG: nothing missing, nothing else', () => {
     const expected = [
       'package.json',
       'README.md',
       'LICENSE',
       'CHANGELOG.md',
+      'apparmor/cgbox-init',
       ...PREBUILT_ARCHES.map((a) => `native/prebuilt/linux-${a}/cgbox-init`),
       ...readdirSync(join(ROOT, 'native/src')).map((f) => `native/src/${f}`),
       ...shippedModules().flatMap((m) => [`dist/${m}.js`, `dist/${m}.d.ts`]),

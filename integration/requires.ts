@@ -25,7 +25,9 @@ export type Need =
   /** device-mapper with thin provisioning, and the lvm2 + thin-provisioning-tools commands. */
   | 'device-mapper'
   /** Open vSwitch: the kernel module and a running ovs-vswitchd, reached by ovs-vsctl. */
-  | 'openvswitch';
+  | 'openvswitch'
+  /** A normal user (not root) in a login session on cgroup v2: its systemd manager answers on its bus. */
+  | 'rootless';
 
 
 function quietly(cmd: string, args: string[]): boolean {
@@ -55,6 +57,13 @@ const WHY_MISSING: Record<Need, () => string | null> = {
     const dm = () => existsSync('/dev/mapper/control') || readFileSync('/proc/misc', 'utf8').includes('device-mapper');
     if (!dm() && !(quietly('modprobe', ['-q', 'dm_mod']) && dm())) return 'no device-mapper in this kernel (/dev/mapper/control is missing and dm_mod cannot be loaded)';
     if (!existsSync('/sys/module/dm_thin_pool') && !quietly('modprobe', ['-q', 'dm_thin_pool'])) return 'no dm-thin-pool target in this kernel';
+    return null;
+  },
+  rootless: () => {
+    if (process.getuid?.() === 0) return "this process runs as root; the rootless tests run as a normal user in a login session (the VM tier's user context: runuser -l tester)";
+    if (hostCaps().driver !== 2) return "cgroup v1: a normal user has a delegated subtree only on cgroup v2";
+    const bus = process.env.XDG_RUNTIME_DIR ? `${process.env.XDG_RUNTIME_DIR}/bus` : undefined;
+    if (!bus || !existsSync(bus)) return "no user systemd manager on the bus ($XDG_RUNTIME_DIR/bus): not a login session (log in, runuser -l USER, or loginctl enable-linger USER)";
     return null;
   },
   openvswitch: () => {

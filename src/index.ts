@@ -17,7 +17,7 @@ export { parseBytes, parseDurationUs } from './spec/units.js';
 export { bytes as formatBytes, micros as formatMicros, millis as formatMillis } from './report/human.js';
 export { probeHost as doctorProbe, hostCaps } from './host/probe.js';
 export type { HostCaps, Hierarchy, V1Controller } from './host/types.js';
-export { doctor, essentialsPass, probeTools, type Check, type ToolFacts, type NestingFacts } from './doctor/doctor.js';
+export { doctor, essentialsPass, probeTools, type Check, type ToolFacts, type NestingFacts, type RootlessFacts } from './doctor/doctor.js';
 export { reapAll, reapCgroups, type ReapOptions } from './run/reap.js';
 // Types the exported ones name: exported so that a user can name them too (and the API reference links them).
 export type { SandboxSpec, NetSpec, NetworkSpec, VolumeSpec, DeviceRate, BlockDevice, Cidr, BindSpec, DeviceSpec } from './spec/types.js';

@@ -13,6 +13,7 @@
 #         service    a service that is not delegated (a CI runner's)          ├ the core
 #         container  own cgroup namespace, cgroup2 mounted inside, no systemd ┘
 #         session    the login session's own scope (as `sudo npx vitest`): only when asked for
+#         user       a normal user's login session (runuser -l tester): the rootless tests, as that user
 #   v1  Debian 12 bookworm (kernel 6.1, cgroup v1, swapaccount=1: trixie's kernel
 #       has no v1 memory controller): the core, from a delegated service.
 #
@@ -27,7 +28,7 @@
 # throwaway overlay, run job.sh inside, read each context's results back.
 #
 # Environment:
-#   CGBOX_VM_CONTEXTS=a,b      the v2 VM's contexts, in order (default delegated,scope,service,container)
+#   CGBOX_VM_CONTEXTS=a,b      the v2 VM's contexts, in order (default delegated,scope,service,container,user)
 #   CGBOX_VM_SUMMARY=FILE      append "VM/CONTEXT PASSED FAILED SKIPPED" per context run (scripts/test.sh
 #                              sums them). Each failed outside check counts as one failed test; a runner
 #                              that was killed, or left no report, counts as failed.
@@ -53,7 +54,7 @@ VMS=("$@")
 CACHE=${CGBOX_VM_CACHE:-/var/cache/cgbox-vm}
 SUMMARY=${CGBOX_VM_SUMMARY:-}
 BOOT_TIMEOUT=240
-IFS=', ' read -ra V2_CONTEXTS <<<"${CGBOX_VM_CONTEXTS:-delegated,scope,service,container}"
+IFS=', ' read -ra V2_CONTEXTS <<<"${CGBOX_VM_CONTEXTS:-delegated,scope,service,container,user}"
 for vm in "${VMS[@]}"; do
   case "$vm" in v1 | v2) ;; *) echo "usage: $0 [v2] [v1]" >&2; exit 2 ;; esac
 done
@@ -100,9 +101,12 @@ DELEGATED=(swap io teardown)
 # And the lifecycle files (spares, start/stop, subtrees, parent death, keep-alive)
 # on v2: the host tier runs them on v1 already, and each costs the slow v1 VM minutes.
 V2_ONLY=(cgroup-v2 volume-lvm net-ovs devices started standby cgroup-subtree parent-death keep-alive)
+# As a normal user in a login session (the user context) and nowhere else: rootless runs.
+AS_USER=(rootless)
 
 files_for() { # VM CONTEXT → the test files, relative to the project
   local vm=$1 ctx=$2 names=("${CORE[@]}") f out=()
+  [ "$ctx" != user ] || names=("${AS_USER[@]}")
   if [ "$ctx" = delegated ]; then
     names+=("${DELEGATED[@]}")
     [ "$vm" = v2 ] && names+=("${V2_ONLY[@]}")
@@ -114,6 +118,7 @@ files_for() { # VM CONTEXT → the test files, relative to the project
   # Any other test that declares a need (integration/requires.ts) belongs in the v2 list too.
   if [ "$vm" = v2 ] && [ "$ctx" = delegated ]; then
     for f in $(cd "$ROOT" && grep -l "requires(" integration/*.test.ts 2>/dev/null || true); do
+      [[ " ${AS_USER[*]/#/integration/} " == *" ${f%.test.ts} "* ]] && continue
       [[ " ${out[*]} " == *" $f "* ]] || out+=("$f")
     done
   fi

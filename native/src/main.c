@@ -30,6 +30,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "standby.h"
+#include "userns.h"
 #include "view.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,9 +138,35 @@ static int run_init(struct options *o, int life_fd) {
   }
 }
 
+static int saved_argc;
+static char **saved_argv;
+
+/*
+ * Once in its user namespace, the outer execs itself again: a process's memory belongs to the user
+ * namespace it exec'd in, and the kernel lets a non-dumpable process's namespace files be opened only
+ * by one with CAP_SYS_PTRACE there. The init (forked from here, non-dumpable) then belongs to the
+ * sandbox's user namespace, whose owner — the caller, Node — may enter it (box.exec()), while the
+ * command, without that capability, still may not. Same arguments, with --in-userns.
+ */
+static void reexec_in_userns(void) {
+  char **argv = calloc((size_t)saved_argc + 2, sizeof *argv);
+  if (!argv) fail("userns", "out of memory");
+  argv[0] = saved_argv[0];
+  argv[1] = "--in-userns";
+  for (int i = 1; i < saved_argc; i++) argv[i + 1] = saved_argv[i];
+  execv("/proc/self/exe", argv);
+  fail("userns", "exec /proc/self/exe");
+}
+
 static int start_sandbox(struct options *o) {
   int life[2];
   if (pipe2(life, O_CLOEXEC) < 0) fail("init", "pipe");
+  /* Rootless: the user namespace first, so that it owns every namespace made after it. */
+  if (o->uid_map && !o->in_userns) {
+    enter_user_namespace(o);
+    reexec_in_userns();
+  }
+  mount_tmpfs_volumes(o);
   if (unshare(CLONE_NEWPID) < 0) fail("namespaces", "unshare pid");
   pid_t init = fork();
   if (init < 0) fail("fork", "init");
@@ -149,15 +177,28 @@ static int start_sandbox(struct options *o) {
   close(life[0]);
   report("init %d", (int)init);
   /* Init's own death by a signal (a kill of the whole sandbox) is Node's to interpret. */
-  return exit_code_of(wait_for_init(init, o));
+  int status = wait_for_init(init, o);
+  /* Every task is gone with the init: what the tmpfs volumes hold now is the run's last word. */
+  report_tmpfs_volumes(o);
+  return exit_code_of(status);
 }
 
-/* Namespaces in an order that keeps /proc/PID reachable: the mount namespace last. */
+/* Namespaces in an order that keeps /proc/PID reachable: the mount namespace last. The user
+ * namespace (a rootless sandbox's) first: it owns the others, and joining it gives the rights to. */
 static const struct {
   const char *name;
   int type;
-} NAMESPACES[] = {{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
+} NAMESPACES[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
                   {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+
+/* Whether `fd` is the namespace this process is in already: joining it is a no-op, or refused (a
+ * rootless sandbox with the host's network: the host's net namespace is not the user namespace's). */
+static int already_in(int fd, const char *name) {
+  char path[64];
+  struct stat a, b;
+  snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+  return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
 
 static int enter_sandbox(const struct options *o) {
   /* The cgroup files live on the host's /sys: open them before leaving its mount namespace. */
@@ -171,9 +212,13 @@ static int enter_sandbox(const struct options *o) {
   for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++) {
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)o->enter, NAMESPACES[i].name);
     if ((ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) fail("enter", path);
+    if (already_in(ns_fds[i], NAMESPACES[i].name)) {
+      close(ns_fds[i]);
+      ns_fds[i] = -1;
+    }
   }
   for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++)
-    if (setns(ns_fds[i], NAMESPACES[i].type) < 0) fail("enter", NAMESPACES[i].name);
+    if (ns_fds[i] >= 0 && setns(ns_fds[i], NAMESPACES[i].type) < 0) fail("enter", NAMESPACES[i].name);
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
   report("ready");
   /* The pid namespace applies to children: the command is forked, and joins the cgroups itself. */
@@ -195,8 +240,14 @@ static void close_inherited(void) {
 
 int main(int argc, char **argv) {
   struct options o;
+  saved_argc = argc;
+  saved_argv = argv;
   close_inherited();
   parse_options(argc, argv, &o);
+  if (!o.uid_map != !o.gid_map || (o.nvolumes && !o.uid_map)) {
+    fprintf(stderr, "cgbox-init: --uid-map and --gid-map go together, and --tmpfs-volume needs them\n");
+    return 2;
+  }
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "cgbox-init: fd %d (the status pipe) is not open; cgbox-init is started by cgbox\n", STATUS_FD);
     return 2;

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "userns.h"
 #include "view.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +9,12 @@ static void usage(void) {
   fprintf(stderr,
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
           "                  [--op STEP ARG...]... [--caps HEX_MASK] [--cwd DIR | --cwd-soft DIR]\n"
-          "                  [--parent PID] [--enter INIT_PID] [--null-stdin] -- FILE [ARG]...\n"
+          "                  [--parent PID] [--enter INIT_PID] [--null-stdin]\n"
+          "                  [--uid-map MAP --gid-map MAP [--idmap-helpers NEWUIDMAP NEWGIDMAP]]\n"
+          "                  [--tmpfs-volume PATH OPTIONS FROM|-]... [--cp CP] -- FILE [ARG]...\n"
           "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] [--op STEP ARG...]... --standby\n"
           "                  (the view's first steps built ahead; the rest arrives on fd 4, with --view-prepared)\n"
+          "       cgbox-init --probe-userns | --delegate-xattrs DIR...\n"
           "cgbox-init is started by cgbox, with its status pipe on fd 3.\n");
   exit(2);
 }
@@ -24,7 +28,8 @@ void parse_options(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
   o->cgroups = calloc((size_t)argc, sizeof *o->cgroups);
   o->ops = calloc((size_t)argc, sizeof *o->ops);
-  if (!o->cgroups || !o->ops) {
+  o->volumes = calloc((size_t)argc, sizeof *o->volumes);
+  if (!o->cgroups || !o->ops || !o->volumes) {
     fprintf(stderr, "cgbox-init: out of memory\n");
     exit(2);
   }
@@ -58,6 +63,23 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
     else if (!strcmp(k, "--delegate-xattrs")) { int print_delegate_xattrs(int, char **); exit(print_delegate_xattrs(argc - i - 1, argv + i + 1)); }
     else if (!strcmp(k, "--view-prepared")) o->view_prepared = 1;
+    else if (!strcmp(k, "--uid-map")) o->uid_map = next(argc, argv, &i);
+    else if (!strcmp(k, "--gid-map")) o->gid_map = next(argc, argv, &i);
+    else if (!strcmp(k, "--in-userns")) {
+      o->in_userns = 1;
+      in_user_namespace = 1;
+    }
+    else if (!strcmp(k, "--idmap-helpers")) {
+      o->newuidmap = next(argc, argv, &i);
+      o->newgidmap = next(argc, argv, &i);
+    } else if (!strcmp(k, "--tmpfs-volume")) {
+      struct tmpfs_volume *v = &o->volumes[o->nvolumes++];
+      v->path = next(argc, argv, &i);
+      v->options = next(argc, argv, &i);
+      v->from = next(argc, argv, &i);
+      if (!strcmp(v->from, "-")) v->from = NULL;
+    } else if (!strcmp(k, "--cp")) o->cp = next(argc, argv, &i);
+    else if (!strcmp(k, "--probe-userns")) { int probe_userns(void); exit(probe_userns()); }
     else if (!strcmp(k, "--no-mount-setattr")) view_without_setattr = 1;
     else usage();
   }

@@ -10,6 +10,14 @@ struct view_op {
   const char *arg[4];
   int nargs;
   int source_fd; /* a clone of the host path this step binds, taken before leaving the host's mount namespace */
+  int source_rec; /* the clone holds the path's submounts too */
+};
+
+/* A tmpfs volume of a rootless run: mounted by the outer in its own mount namespace (userns.h). */
+struct tmpfs_volume {
+  const char *path;
+  const char *options;
+  const char *from; /* a template copied in, or NULL */
 };
 
 struct options {
@@ -28,6 +36,12 @@ struct options {
   int standby;   /* join the cgroups, then wait for the rest of the options on ORDERS_FD */
   int view_prepared; /* orders: the ops are the rest of the view the standby built ahead */
   int null_stdin; /* the command's stdin is /dev/null (a standby's stdin is a pipe) */
+  const char *uid_map, *gid_map; /* a user namespace of its own (rootless): INSIDE:OUTSIDE:COUNT[,...] */
+  const char *newuidmap, *newgidmap; /* the setuid helpers for maps beyond the caller's own id */
+  int in_userns; /* re-exec'd inside the user namespace made with those maps (main.c) */
+  struct tmpfs_volume *volumes;
+  int nvolumes;
+  const char *cp; /* copies a template into a tmpfs volume */
   char **argv;
   char **envp; /* the command's environment; NULL: this process's own */
 };

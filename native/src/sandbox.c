@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
 #include "report.h"
+#include "userns.h"
 #include "view.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -115,7 +116,9 @@ void make_sandbox(struct options *o) {
     /* Cold, or orders the prepared view does not fit (privileged, a rootfs): from the host's namespaces afresh. */
     if (view_mnt >= 0) {
       enter_ns(host_mnt, CLONE_NEWNS, "the host's mount namespace");
-      enter_ns(host_net, CLONE_NEWNET, "the host's network");
+      /* A rootless standby may not go back to the host's network (the initial user namespace owns it):
+       * build() makes a fresh one from its own, and a rootless run with the host's never takes a spare. */
+      if (!in_user_namespace) enter_ns(host_net, CLONE_NEWNET, "the host's network");
     }
     build(o, o->net == NET_OWN);
   }

@@ -4,6 +4,7 @@
 #include "report.h"
 #include "mountinfo.h"
 #include "sandbox.h"
+#include "userns.h"
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,7 +43,7 @@ struct cg_mount_attr {
 static const struct {
   const char *name;
   int nargs;
-} OPS[] = {{"root", 3},  {"tmpfs", 3},    {"bind", 3},    {"mkdir", 1},   {"file", 1},   {"symlink", 2}, {"mount", 4},
+} OPS[] = {{"root", 4},  {"tmpfs", 3},    {"bind", 3},    {"mkdir", 1},   {"file", 1},   {"symlink", 2}, {"mount", 4},
            {"sysfs", 2}, {"mask", 1},     {"readonly", 1}, {"setattr", 2}, {"detach", 1}, {"detach-pseudo", 1},
            {"join", 0}};
 
@@ -102,6 +104,9 @@ void view_clone_sources(struct options *o) {
     else if (!strcmp(op->name, "mask")) src = "/dev/null", rec = 0;
     if (!src) continue;
     op->source_fd = clone_tree(src, rec);
+    op->source_rec = rec;
+    /* In a user namespace the host's submounts of /sys are locked to it: only the whole tree may be cloned. */
+    if (op->source_fd < 0 && errno == EINVAL && !rec && !strcmp(op->name, "sysfs")) op->source_fd = clone_tree(src, op->source_rec = 1);
     if (op->source_fd >= 0 || (try && errno == ENOENT)) continue;
     if (errno == ENOSYS) fail("view", "open_tree (Linux 5.2) is needed for the read-only view; .privileged() runs without it");
     fail("view", src);
@@ -196,12 +201,65 @@ static void pivot_into(const char *staging) {
   if (chdir("/") < 0) fail("view", "/");
 }
 
+#define SYSFS_MAGIC 0x62656572
+#define CGROUP_MAGIC 0x27e0eb
+#define CGROUP2_MAGIC 0x63677270
+
+static int fs_is(const char *path, long magic) {
+  struct statfs st;
+  return statfs(path, &st) == 0 && (long)st.f_type == magic;
+}
+
+/*
+ * The kernel filesystems the planner asks for in the new root before the pivot (EARLY): in a user
+ * namespace the kernel mounts a proc or sysfs only while another one is fully visible in the mount
+ * namespace (mount_too_revealing), which after the pivot none is. proc must succeed; a sysfs may be
+ * refused (no net namespace of its own: the host's network), and the sys layer then binds the host's.
+ */
+static void early_mounts(const char *root, const char *early) {
+  char path[PATH_MAX + 16];
+  if (strstr(early, "proc")) {
+    snprintf(path, sizeof path, "%s/proc", root);
+    mkdir_p(path);
+    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) fail("view", "/proc");
+  }
+  if (strstr(early, "sysfs")) {
+    snprintf(path, sizeof path, "%s/sys", root);
+    mkdir_p(path);
+    if (mount("sysfs", path, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EPERM) fail("view", "/sys");
+  }
+}
+
+/*
+ * A copy-on-write root made inside a user namespace (overlayfs there: Linux 5.11): its upper and
+ * work directories on a tmpfs of the sandbox's own, so writes to / are memory charged to the
+ * sandbox and gone with it, and nothing of it lands on the host. Returns the new root.
+ */
+static const char *overlay_root(const char *staging, const char *lower, char *root, size_t size) {
+  char options[PATH_MAX * 3 + 64];
+  if (mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0) fail("view", "the root overlay's tmpfs");
+  snprintf(root, size, "%s/root", staging);
+  snprintf(options, sizeof options, "%s/upper", staging);
+  mkdir_p(options);
+  snprintf(options, sizeof options, "%s/work", staging);
+  mkdir_p(options);
+  mkdir_p(root);
+  /* userxattr: in a user namespace overlayfs keeps its own xattrs in user.overlay.* (5.11). */
+  snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower, staging, staging);
+  if (mount("overlay", root, "overlay", 0, options) < 0) fail("view", "the root overlay (overlayfs in a user namespace: Linux 5.11)");
+  return root;
+}
+
 static void root_step(const struct view_op *op) {
-  const char *staging = op->arg[0];
-  if (!strcmp(op->arg[1], "tmpfs")) {
+  const char *staging = op->arg[0], *kind = op->arg[1];
+  char overlay[PATH_MAX];
+  const char *root = staging;
+  if (!strcmp(kind, "tmpfs")) {
     if (mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, op->arg[2]) < 0) fail("view", "the root tmpfs");
-  } else attach(op->source_fd, staging);
-  pivot_into(staging);
+  } else if (!strcmp(kind, "overlay")) root = overlay_root(staging, op->arg[2], overlay, sizeof overlay);
+  else attach(op->source_fd, staging);
+  if (strcmp(op->arg[3], "-")) early_mounts(root, op->arg[3]);
+  pivot_into(root);
 }
 
 static const char *const PSEUDO[] = {"proc", "sysfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "securityfs", "debugfs", "tracefs", "bpf",
@@ -219,6 +277,13 @@ static int kept(const char *path, const char *keep) {
   return 0;
 }
 
+/* An empty read-only tmpfs over `path` (a directory); nothing when it is not one any more. */
+static void cover(const char *path) {
+  struct stat st;
+  if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) return;
+  if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k,nr_inodes=1,mode=555") < 0 && errno != ENOENT) fail("view", path);
+}
+
 static void detach_pseudo(const char *keep) {
   int n;
   struct mount_entry *m = mounts_under("/", &n);
@@ -226,7 +291,14 @@ static void detach_pseudo(const char *keep) {
     if (kept(m[i].path, keep)) continue;
     for (size_t t = 0; t < sizeof PSEUDO / sizeof *PSEUDO; t++)
       if (!strcmp(m[i].type, PSEUDO[t])) {
-        if (umount2(m[i].path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) fail("view", m[i].path);
+        if (umount2(m[i].path, MNT_DETACH) == 0) break;
+        /* A normal user's sandbox cannot reach a mount under a directory the user may not search (another
+         * user's 0700 directory): nor can anything inside it, since root there is the user. Left alone. */
+        if (errno == EACCES && in_user_namespace) break;
+        if (errno != EINVAL && errno != ENOENT) fail("view", m[i].path);
+        /* A user namespace's copy of a host mount is locked to its parent (MNT_LOCKED): it cannot be
+         * lifted off alone, but it can be covered — an empty read-only tmpfs over it. */
+        if (errno == EINVAL && in_user_namespace) cover(m[i].path);
         break;
       }
   }
@@ -235,13 +307,15 @@ static void detach_pseudo(const char *keep) {
 
 static void sysfs_step(const struct view_op *op) {
   int f = parse_flags(op->arg[1]);
-  if (mount("sysfs", op->arg[0], "sysfs", ms_flags(f), NULL) == 0) {
+  /* Mounted with the root already (its EARLY list), or fresh now. */
+  if (fs_is(op->arg[0], SYSFS_MAGIC) || mount("sysfs", op->arg[0], "sysfs", ms_flags(f), NULL) == 0) {
     if (op->source_fd >= 0) close(op->source_fd);
     return;
   }
   /* Where the kernel refuses a fresh sysfs, the host's, alone (none of its submounts), read-only. */
   if (op->source_fd < 0) fail("view", "sysfs");
-  bind_clone(op->source_fd, op->arg[0], f & ~F_REC);
+  /* A user namespace's clone of it is the whole tree (its submounts locked to it): read-only, all of it. */
+  bind_clone(op->source_fd, op->arg[0], op->source_rec ? f | F_REC : f & ~F_REC);
 }
 
 static void mask_step(const struct view_op *op) {
@@ -273,7 +347,12 @@ static void step(const struct options *o, const struct view_op *op) {
   else if (!strcmp(n, "symlink")) {
     if (symlink(a[0], a[1]) < 0 && errno != EEXIST) fail("view", a[1]);
   } else if (!strcmp(n, "mount")) {
-    if (mount(a[0], a[1], a[0], ms_flags(parse_flags(a[2])), strcmp(a[3], "-") ? a[3] : NULL) < 0) fail("view", a[1]);
+    const char *data = strcmp(a[3], "-") ? a[3] : NULL;
+    if (mount(a[0], a[1], a[0], ms_flags(parse_flags(a[2])), data) == 0) return;
+    /* A cgroup filesystem on its own superblock's root is EBUSY; where that mount could not be lifted
+     * off (locked to its parent in a user namespace), a tmpfs goes between. */
+    if (errno != EBUSY || !(fs_is(a[1], CGROUP2_MAGIC) || fs_is(a[1], CGROUP_MAGIC))) fail("view", a[1]);
+    if (mount("tmpfs", a[1], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755") < 0 || mount(a[0], a[1], a[0], ms_flags(parse_flags(a[2])), data) < 0) fail("view", a[1]);
   } else if (!strcmp(n, "sysfs")) sysfs_step(op);
   else if (!strcmp(n, "mask")) mask_step(op);
   else if (!strcmp(n, "readonly")) {

@@ -1,8 +1,11 @@
 /*
  * The sandbox's filesystem view, carried out step by step as cgbox planned it
  * (src/view/ computes the list; this file knows only the primitives):
- *   root STAGING tmpfs OPTIONS | root STAGING bind HOST_DIR
- *                                   mount the new root at STAGING, pivot into it, detach the host's tree
+ *   root STAGING tmpfs OPTIONS EARLY | root STAGING bind HOST_DIR EARLY | root STAGING overlay LOWER EARLY
+ *                                   mount the new root at STAGING (overlay: a copy-on-write LOWER whose
+ *                                   writes go to a tmpfs, made in a user namespace), mount EARLY's kernel
+ *                                   filesystems in it (proc, sysfs: a comma list, or "-"), pivot into it,
+ *                                   detach the host's tree
  *   tmpfs TARGET OPTIONS FLAGS      a fresh tmpfs
  *   bind SOURCE TARGET FLAGS        a host path (cloned in the host's namespace) at TARGET
  *   mkdir PATH | file PATH          a mount point (mkdir -p; an empty file for a file bind)

@@ -19,16 +19,12 @@ import { probeCallerContext } from '../placement/probe-context.js';
 import { chooseStrategy } from '../placement/strategies.js';
 import { VOLUME_BACKENDS } from '../volume/backends.js';
 import { volumeConfig } from '../volume/config.js';
+import { USER_DELEGATE_INSTALL } from '../placement/user-delegation.js';
+import { probeRootless, rootlessChecks, type RootlessFacts } from './rootless.js';
+import { check, type Check } from './check.js';
 
-export interface Check {
-  feature: string;
-  ok: boolean;
-  /** Every run needs it: a failed essential check makes `cgbox doctor` exit 1. */
-  essential: boolean;
-  detail: string;
-  /** What to do about it: a kernel parameter, a Debian package, a setting. Set when !ok. */
-  fix?: string;
-}
+export type { Check } from './check.js';
+export type { RootlessFacts } from './rootless.js';
 
 /** What doctor needs to know besides HostCaps. */
 export interface ToolFacts {
@@ -44,6 +40,8 @@ export interface ToolFacts {
   placement?: { kind: string; detail: string };
   /** Each volume backend: null when this host can make its volumes, else why not (naming the fix). */
   volumes?: Record<string, string | null>;
+  /** A normal user (not root): what a rootless run gets here (rootless.ts). */
+  rootless?: RootlessFacts;
 }
 
 /** cgroup v2's no-internal-process rule, as it stands for the caller's cgroup. */
@@ -57,13 +55,15 @@ export interface NestingFacts {
 const bootWith = (param: string) => `boot with ${param} (Debian: append it to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub, reboot)`;
 
 
-function check(feature: string, ok: boolean, essential: boolean, detail: string, fix: string): Check {
-  return ok ? { feature, ok, essential, detail } : { feature, ok, essential, detail, fix };
-}
-
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
-function cgroupChecks(caps: HostCaps): Check[] {
+/** A normal user's sandboxes nest under its manager: doctor judges the controllers there, and the fix is its drop-in. */
+function asUserManager(caps: HostCaps, r: RootlessFacts | undefined): HostCaps {
+  if (!r?.delegated || !caps.v2) return caps;
+  return { ...caps, v2: { ...caps.v2, callerPath: `/user.slice/user-${r.uid}.slice/user@${r.uid}.service`, controllers: [...r.delegated] } };
+}
+
+function cgroupChecks(caps: HostCaps, userManager = false): Check[] {
   const v1Names = Object.keys(caps.v1);
   const where = caps.v2 ? ` and a v2 hierarchy at ${caps.v2.mount}` : '';
   const mode =
@@ -87,7 +87,9 @@ function cgroupChecks(caps: HostCaps): Check[] {
       const ok = v2.controllers.includes(name);
       const detail = ok ? `in ${file}` : `missing from ${file}; ${c.neededBy ? `needed by ${c.neededBy}` : 'every run needs it'}`;
       const fix =
-        v2.callerPath === '/'
+        userManager
+          ? `the user's systemd manager does not delegate it: ${USER_DELEGATE_INSTALL}`
+          : v2.callerPath === '/'
           ? `the kernel does not offer it: build with ${c.config} and drop any cgroup_disable=${name} from the kernel command line`
           : `delegate it to the caller's cgroup: echo +${name} > cgroup.subtree_control in each cgroup above ${v2.callerPath}, or run under a systemd unit with Delegate=yes (systemd-run --scope -p Delegate=yes -- <command>)`;
       out.push(check(`${name} controller (v2)`, ok, c.neededBy === null, detail, fix));
@@ -152,9 +154,13 @@ function memoryChecks(caps: HostCaps): Check[] {
 }
 
 export function doctor(caps: HostCaps, tools: ToolFacts): Check[] {
+  const rootless = !caps.isRoot && tools.rootless !== undefined;
+  const user = rootless ? asUserManager(caps, tools.rootless) : caps;
   return [
-    check('root', caps.isRoot, true, caps.isRoot ? 'running as root' : 'not root: cgbox creates cgroups and namespaces', 'run as root (sudo cgbox …), or in the VM (vagrant/)'),
-    ...cgroupChecks(caps),
+    ...(rootless
+      ? rootlessChecks(tools.rootless!, caps.driver)
+      : [check('root', caps.isRoot, true, caps.isRoot ? 'running as root' : 'not root: cgbox creates cgroups and namespaces', 'run as root (sudo cgbox …), or in the VM (vagrant/)')]),
+    ...cgroupChecks(user, rootless && user !== caps),
     ...(tools.placement ? [check('placement', true, false, tools.placement.detail, '')] : []),
     // The no-internal-process rule in the caller's own cgroup matters only where sandboxes nest there.
     ...(tools.placement?.kind === 'systemd-scope' ? [] : nestingCheck(caps, tools.nesting)),
@@ -200,7 +206,8 @@ export function probeTools(): ToolFacts {
   }
   const nesting = probeNesting(hostCaps());
   const config = volumeConfig();
-  const volumes = Object.fromEntries(VOLUME_BACKENDS.map((b) => [b.kind, b.unavailable(config) ?? null]));
+  const rootOnly = (kind: string) => (config.rootless && kind !== 'tmpfs' ? `a rootless run: a ${kind} volume is made and mounted on the host, which needs root (run as root)` : undefined);
+  const volumes = Object.fromEntries(VOLUME_BACKENDS.map((b) => [b.kind, rootOnly(b.kind) ?? b.unavailable(config) ?? null]));
   // The source build has its own check (the compiler): every other feature's programs, as a login shell finds them.
   const features = RUNTIME_PACKAGES.filter((n) => !('cc' in n.tools)).map((n) => ({
     feature: n.feature,
@@ -210,7 +217,8 @@ export function probeTools(): ToolFacts {
   const ctx = probeCallerContext();
   const strategy = chooseStrategy(ctx);
   const placement = { kind: strategy.name, detail: strategy.explain(ctx) };
-  return { init, cc: which('cc'), volumes, features, placement, ...(nesting ? { nesting } : {}) };
+  const rootless = hostCaps().isRoot ? undefined : probeRootless(strategy.name);
+  return { init, cc: which('cc'), volumes, features, placement, ...(nesting ? { nesting } : {}), ...(rootless ? { rootless } : {}) };
 }
 
 /** v2 only: whether the caller's cgroup still holds processes, read from cgroupfs. */

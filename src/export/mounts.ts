@@ -134,11 +134,15 @@ export function ociView(spec: SandboxSpec, host: ExportHost): OciView {
 function translate(op: ViewOp, spec: SandboxSpec, devices: ReadonlySet<string>, view: OciView): void {
   switch (op.op) {
     case 'root':
-      if (op.kind === 'bind') {
-        view.root = { path: op.source, readonly: true };
-        view.rootfs = { path: op.source, inBundle: false, symlinks: [] };
-        view.unexpressed.push(ROOTFS_NOTE(op.source));
+      if (op.kind === 'bind' || op.kind === 'overlay') {
+        const source = op.kind === 'bind' ? op.source : op.lower;
+        view.root = { path: source, readonly: true };
+        view.rootfs = { path: source, inBundle: false, symlinks: [] };
+        view.unexpressed.push(ROOTFS_NOTE(source));
       }
+      // The fresh /proc the init mounts with the root, before its pivot (src/view/root.ts); the sysfs
+      // of its early list comes as the sys layer's own op.
+      if (op.early.includes('proc')) view.mounts.push({ destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
       return;
     case 'symlink':
       if (op.path.lastIndexOf('/') === 0) view.rootfs.symlinks.push({ path: op.path, target: op.target });

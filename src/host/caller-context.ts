@@ -40,6 +40,8 @@ export interface CallerContext {
   /** In a cgroup namespace of its own (a container): its root is the caller's view of '/'. */
   cgroupNamespace: boolean;
   uid: number;
+  /** A normal user's systemd manager answers on its bus ($XDG_RUNTIME_DIR/bus): a login session, or lingering. */
+  userBus?: boolean;
 }
 
 /** What the probe reads; the tests give texts. */
@@ -53,6 +55,8 @@ export interface ProbeInputs {
   /** readlink /proc/self/ns/cgroup: 'cgroup:[4026531835]'. */
   cgroupNsLink: string;
   uid: number;
+  /** The user's bus socket exists (uid other than 0). */
+  userBus?: boolean;
   /** The cgroup directories among `dirs` that carry a delegation mark. */
   delegatedDirs(dirs: string[]): Set<string>;
 }
@@ -158,6 +162,7 @@ export function callerContextFrom(inputs: ProbeInputs): CallerContext {
     ...(systemd && unit ? { unit } : {}),
     cgroupNamespace: inputs.cgroupNsLink !== '' && inputs.cgroupNsLink !== INITIAL_CGROUP_NS,
     uid: inputs.uid,
+    ...(inputs.userBus !== undefined ? { userBus: inputs.userBus } : {}),
   };
   // Delegation marks matter where systemd manages a unified tree (a hybrid host's v2 tree holds no controllers).
   if (mount && cgroupVersion === 2) {

@@ -33,6 +33,11 @@ export const RUNTIME_PACKAGES: readonly RuntimeNeed[] = [
     tools: { 'systemd-run': 'systemd', cat: 'coreutils' },
     note: 'made once per process; a caller in a unit with Delegate=yes, or in a container, needs neither',
   },
+  {
+    feature: "a normal user's sandboxes (rootless), from a login session",
+    tools: { busctl: 'systemd', systemctl: 'systemd', cp: 'coreutils' },
+    note: "asks the user's own systemd manager for a delegated scope; newuidmap/newgidmap (uidmap) map a subordinate id range where /etc/subuid gives one",
+  },
   { feature: '.net({...}) on a Linux bridge', tools: { ip: 'iproute2', tc: 'iproute2', nft: 'nftables' } },
   { feature: ".net({ bridge: { ovs: … } }) on Open vSwitch", tools: { ip: 'iproute2', 'ovs-vsctl': 'openvswitch-switch' }, note: 'with ovs-vswitchd running and the openvswitch kernel module' },
   { feature: ".volume() on tmpfs", tools: { ...SHELL, mount: 'mount', umount: 'mount' } },

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SetupError } from '../spec/errors.js';
-import { ensurePrivateDir, writeFileAtomic } from './state-dir.js';
+import { ensurePrivateDir, stateDirs, writeFileAtomic } from './state-dir.js';
 
 const base = mkdtempSync(join(tmpdir(), 'cgbox-state-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -24,6 +24,25 @@ describe('state directories', () => {
     mkdirSync(target);
     symlinkSync(target, join(base, 'link'));
     expect(() => ensurePrivateDir(join(base, 'link'))).toThrow(SetupError);
+  });
+});
+
+describe('where they are', () => {
+  it("root's under /var/lib and /run; a user's under its XDG directories; the variables override both", () => {
+    expect(stateDirs({}, { root: true, stateHome: '/x' })).toEqual({ stateDir: '/var/lib/cgbox', runDir: '/run/cgbox' });
+    const user = { root: false, runtimeDir: '/run/user/1000', stateHome: '/home/u/.local/state' };
+    expect(stateDirs({}, user)).toEqual({ stateDir: '/home/u/.local/state/cgbox', runDir: '/run/user/1000/cgbox' });
+    // No login session, no runtime directory: the runs go in the state directory.
+    expect(stateDirs({}, { root: false, stateHome: '/home/u/.local/state' }).runDir).toBe('/home/u/.local/state/cgbox/run');
+    expect(stateDirs({ CGBOX_STATE_DIR: '/s', CGBOX_RUN_DIR: '/r' }, user)).toEqual({ stateDir: '/s', runDir: '/r' });
+  });
+
+  // chown needs root, as the unit suite runs on the development hosts (skipped, and counted so, elsewhere).
+  it.runIf(process.getuid?.() === 0)("refuse another user's directory", () => {
+    const theirs = join(base, 'theirs');
+    mkdirSync(theirs, { mode: 0o700 });
+    chownSync(theirs, 65534, 65534);
+    expect(() => ensurePrivateDir(theirs)).toThrow(/belongs to uid 65534, not to this user/);
   });
 });
 

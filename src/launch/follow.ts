@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ignoreStdioErrors } from '../host/child-stdio.js';
 import { SetupError } from '../spec/errors.js';
 import { capture } from './capture.js';
+import { recordUsed } from './inner-volumes.js';
 import { parseInitLine } from './status.js';
 
 /** How the command ended, exactly as its init saw it; undefined when it never ran. */
@@ -87,6 +88,7 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
     else if (msg.kind === 'standby') standby.resolve();
     else if (msg.kind === 'ready') ready.resolve();
     else if (msg.kind === 'started') started.resolve();
+    else if (msg.kind === 'volume-used') recordUsed(msg.path, msg.bytes);
     else if (msg.kind === 'error') {
       error = new SetupError(msg.step, msg.message, { errno: msg.errno });
       for (const d of [standby, ready, started]) d.reject(error);

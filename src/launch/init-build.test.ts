@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SetupError } from '../spec/errors.js';
 import { buildInit, cacheRoot, findCompiler, sourceHash, writableByOthers } from './init-build.js';
 
+const COMPILE_MS = 60_000;
+
 const SRC = fileURLToPath(new URL('../../native/src', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'cgbox-init-build-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,6 +49,7 @@ describe('findCompiler', () => {
 describe('buildInit', () => {
   const env = { ...process.env, XDG_CACHE_HOME: join(tmp, 'cache') };
 
+  // A whole build of native/src with gcc: seconds on a machine busy with other builds and VMs.
   it('builds every native/src/*.c into the cache once, and the result runs as cgbox-init', () => {
     const path = buildInit(SRC, 'test', env);
     expect(path).toBe(join(tmp, 'cache', 'cgbox', sourceHash(SRC, process.arch), 'cgbox-init'));
@@ -56,7 +59,7 @@ describe('buildInit', () => {
     const built = statSync(path).mtimeMs;
     expect(buildInit(SRC, 'test', { ...env, PATH: '/nonexistent', CC: '' })).toBe(path); // cached: no compiler needed
     expect(statSync(path).mtimeMs).toBe(built);
-  });
+  }, COMPILE_MS);
 
   it('without a compiler: a SetupError that says why and names the compiler package, and leaves nothing', () => {
     const dir = join(tmp, 'other-src');
@@ -110,5 +113,5 @@ describe('writableByOthers', () => {
     expect(() => buildInit(SRC, 'no prebuilt helper fits', env)).toThrow(/no prebuilt helper fits; the helper built from source, .* is not run: .*open-cache\/cgbox belongs to, or can be written by, someone other than (root|uid \d+)/);
     chmodSync(join(cache, 'cgbox'), 0o755);
     expect(buildInit(SRC, 'no prebuilt helper fits', env)).toBe(path);
-  });
+  }, COMPILE_MS);
 });

@@ -1,12 +1,16 @@
 /**
  * Starting a sandbox's init cold: every option on its command line, the
  * cgroups joined by the init itself. See standby.ts for an init that joined
- * ahead of time.
+ * ahead of time. A rootless run's init makes a user namespace first
+ * (userns.ts), and its outer mounts the run's tmpfs volumes (inner-volumes.ts).
  */
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { which } from '../host/tools.js';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
+import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
+import { sandboxIdMaps, usernsArgs } from './userns.js';
 import { viewArgs, type ViewOp } from '../view/index.js';
 
 export type { CommandStatus, LaunchOutcome, Launched } from './follow.js';
@@ -52,9 +56,21 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
   ];
 }
 
+/** What the outer does before the pid namespace: a rootless run's user namespace, and its tmpfs volumes in it. */
+export function outerArgs(view: readonly ViewOp[]): { args: string[]; volumes: string[] } {
+  const maps = sandboxIdMaps();
+  if (!maps) return { args: [], volumes: [] };
+  const inner = innerTmpfsArgs(view);
+  const cp = inner.args.some((a, i) => i % 4 === 3 && a !== '-') ? which('cp') : null;
+  return { args: [...usernsArgs(maps), ...inner.args, ...(cp ? ['--cp', cp] : [])], volumes: inner.paths };
+}
+
 export function launch(req: LaunchRequest): Launched {
   const binary = initBinary();
-  const argv = [...req.procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...orderArgs(req)];
+  // Exec mode joins the running sandbox's namespaces, its user namespace among them.
+  const outer = req.enter === undefined ? outerArgs(req.view ?? []) : { args: [], volumes: [] };
+  const argv = [...req.procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outer.args, ...orderArgs(req)];
   const child = spawn(binary, argv, { stdio: [req.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: req.env });
+  if (child.pid !== undefined) heldBy(outer.volumes, child.pid);
   return follow(child, binary).output(req);
 }

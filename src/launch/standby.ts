@@ -18,7 +18,7 @@ import type { Readable, Writable } from 'node:stream';
 import { SetupError } from '../spec/errors.js';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
-import { orderArgs, type LaunchRequest } from './spawn.js';
+import { orderArgs, outerArgs, type LaunchRequest } from './spawn.js';
 import { hostCaps } from '../host/probe.js';
 import { driverFor } from '../cgroup/driver.js';
 import { cgroupfsOf, hostFs, preparedView, viewArgs, type ViewOp } from '../view/index.js';
@@ -62,7 +62,8 @@ export function spawnStandby(procsFiles: readonly string[]): Standby {
   const caps = hostCaps();
   const driver = driverFor(caps);
   const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
-  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...viewArgs(prepared), '--standby'];
+  // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
+  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
   const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
   const pipes = child.stdio as unknown as Refable[];
   const hold = (on: boolean) => {

@@ -8,7 +8,9 @@ export type InitMessage =
   | { kind: 'started' }
   | { kind: 'error'; step: string; errno: number; message: string }
   | { kind: 'exit'; code: number }
-  | { kind: 'signal'; signal: string; core: boolean };
+  | { kind: 'signal'; signal: string; core: boolean }
+  /** A rootless run's tmpfs volume, as its outer found it once every task was gone. */
+  | { kind: 'volume-used'; bytes: number; path: string };
 
 /** The first name per number: os.constants lists SIGABRT before its alias SIGIOT, SIGIO before SIGPOLL. */
 const SIGNAL_NAMES = new Map<number, string>();
@@ -38,6 +40,8 @@ export function parseInitLine(line: string): InitMessage | undefined {
       return n === undefined ? undefined : { kind, code: n };
     case 'signal':
       return n === undefined ? undefined : { kind, signal: signalName(n), core: b === 'core' };
+    case 'volume-used':
+      return n === undefined || b === undefined ? undefined : { kind, bytes: n, path: [b, ...rest].join(' ') };
     default:
       return undefined;
   }

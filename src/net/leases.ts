@@ -9,13 +9,14 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { withLock } from '../host/lock.js';
-import { writeFileAtomic } from '../host/state-dir.js';
+import { defaultRunDir, writeFileAtomic } from '../host/state-dir.js';
 import { faultPoint } from '../host/faults.js';
 import { InvalidSpecError, SetupError } from '../spec/errors.js';
 import type { Cidr } from '../spec/types.js';
 import { contains, formatSubnet, gatewayOf, hostRange, toInt, toIp, type Subnet } from './ipv4.js';
 
-export const STATE_DIR = process.env.CGBOX_RUN_DIR ?? '/run/cgbox';
+/** /run/cgbox (CGBOX_RUN_DIR); a normal user has no bridge networks, only its own run directory (src/host/state-dir.ts). */
+export const STATE_DIR = defaultRunDir();
 
 /** What one bridge's file holds: which run has which address, and where the next search starts. */
 export interface LeaseTable {

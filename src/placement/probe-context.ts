@@ -26,6 +26,16 @@ function delegatedDirs(dirs: string[]): Set<string> {
   }
 }
 
+/** The user's bus, as busctl --user and systemd-run --user find it: $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus. */
+function userBusExists(env: NodeJS.ProcessEnv = process.env): boolean {
+  const path = /^unix:path=([^,;]+)/.exec(env.DBUS_SESSION_BUS_ADDRESS ?? '')?.[1] ?? (env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR}/bus` : undefined);
+  try {
+    return path !== undefined && statSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
 export function probeCallerContext(): CallerContext {
   let link = '';
   try {
@@ -46,6 +56,7 @@ export function probeCallerContext(): CallerContext {
     runSystemdSystem,
     cgroupNsLink: link,
     uid: process.getuid?.() ?? -1,
+    ...((process.getuid?.() ?? 0) !== 0 ? { userBus: userBusExists() } : {}),
     delegatedDirs,
   });
 }

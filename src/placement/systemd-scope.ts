@@ -7,6 +7,11 @@
  * enables its controllers for its children, and each sandbox's cgroup is made
  * beside the leaf. The scope sits beside the caller's unit, so it gets the
  * caller's ceilings copied (ceilings.ts).
+ *
+ * A normal user asks its own manager (user@UID.service, over its bus at
+ * $XDG_RUNTIME_DIR/bus): from under that manager, with the holder, as root
+ * does; from a login session's scope (root's), by moving itself into the
+ * scope (user-scope.ts), since no sandbox started there could join it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -17,6 +22,7 @@ import { ceilingProperties, describeCeilings, readCeilings } from './ceilings.js
 import { refusedOomPolicy, scopeCommand, scopeUnitName, type ScopeManager, type ScopeRequest } from './scope-command.js';
 import { startHolder, type Holder } from './scope-holder.js';
 import type { Placement, PlacementStrategy } from './types.js';
+import { adoptIntoScope } from './user-scope.js';
 
 export interface SystemdScopeOptions {
   /** Which manager to ask; default: the system's for root, else the user's own. */
@@ -47,8 +53,13 @@ function arrange(scopeDir: string, holder: Holder): string {
   const leaf = posix.join(scopeDir, CALLER_LEAF);
   mkdirSync(leaf);
   writeFileSync(posix.join(leaf, 'cgroup.procs'), String(holder.pid));
-  // The holder must outlive any OOM kill the copied MemoryMax causes among the sandboxes.
-  writeFileSync(`/proc/${holder.pid}/oom_score_adj`, '-1000');
+  // The holder must outlive any OOM kill the copied MemoryMax causes among the sandboxes. A normal user
+  // may not lower it (CAP_SYS_RESOURCE): a few hundred KiB of cat is the OOM killer's last choice anyway.
+  try {
+    writeFileSync(`/proc/${holder.pid}/oom_score_adj`, '-1000');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+  }
   const controllers = readFileSync(posix.join(scopeDir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
   if (controllers.length) writeFileSync(posix.join(scopeDir, 'cgroup.subtree_control'), controllers.map((c) => `+${c}`).join(' '));
   return leaf;
@@ -60,6 +71,14 @@ function where(ctx: CallerContext, options: SystemdScopeOptions): { manager: Sco
   return manager === 'system' ? { manager, slice: unitOf(ctx.cgroup).slice } : { manager };
 }
 
+/** The user's manager's own subtree holds the caller: the sandboxes' inits can move from there into its scope. */
+export function underUserManager(ctx: CallerContext): boolean {
+  return ctx.cgroup.split('/').includes(`user@${ctx.uid}.service`);
+}
+
+/** From a login session (outside the user manager's subtree), the caller moves into the scope itself. */
+const adopts = (ctx: CallerContext, manager: ScopeManager) => manager === 'user' && !underUserManager(ctx);
+
 function why(ctx: CallerContext): string {
   return `the caller's ${ctx.unit ?? 'cgroup'} (${ctx.cgroup}) is systemd's and was not delegated`;
 }
@@ -67,12 +86,16 @@ function why(ctx: CallerContext): string {
 export function systemdScope(options: SystemdScopeOptions = {}): PlacementStrategy {
   return {
     name: 'systemd-scope',
-    applies: (ctx) => ctx.cgroupVersion === 2 && ctx.systemd && ctx.mount !== undefined,
+    // A normal user's own manager is reached over its bus: none without a login session (or lingering).
+    applies: (ctx) => ctx.cgroupVersion === 2 && ctx.systemd && ctx.mount !== undefined && (where(ctx, options).manager === 'system' || ctx.userBus === true),
 
     explain(ctx) {
       const { manager, slice } = where(ctx, options);
+      const how = adopts(ctx, manager)
+        ? `, into which this process moves itself (a login session's scope is root's: no sandbox started there could join the user's cgroups)`
+        : '';
       return (
-        `sandboxes would live in a transient scope with Delegate=yes of this process's own (cgbox-<pid>-….scope, made at its first run, ended with it), ` +
+        `sandboxes would live in a transient scope with Delegate=yes of this process's own (cgbox-<pid>-….scope, made at its first run, ended with it)${how}, ` +
         `asked of the ${manager} manager because ${why(ctx)}; in ${slice ?? "the manager's default slice"}, under the caller's ceilings: ${describeCeilings(readCeilings(ctx))}`
       );
     },
@@ -81,6 +104,7 @@ export function systemdScope(options: SystemdScopeOptions = {}): PlacementStrate
       const { manager, slice } = where(ctx, options);
       const ceilings = readCeilings(ctx);
       const unit = scopeUnitName();
+      if (adopts(ctx, manager)) return adopted(ctx, unit, ceilings);
       const holder = await start({
         manager,
         unit,
@@ -111,5 +135,20 @@ export function systemdScope(options: SystemdScopeOptions = {}): PlacementStrate
         throw e instanceof SetupError ? e : new SetupError('placement', `arranging the transient scope ${unit}: ${(e as Error).message}`, { cause: e });
       }
     },
+  };
+}
+
+/** The caller in the user's scope: sandboxes nest beside it, once it moved into the scope's leaf (cgroup/v2/leaf.ts). */
+async function adopted(ctx: CallerContext, unit: string, ceilings: ReturnType<typeof readCeilings>): Promise<Placement> {
+  const cgroup = await adoptIntoScope(unit, `cgbox sandboxes of process ${process.pid}`, ceilings);
+  const parent = cgroupDir(ctx.mount!, cgroup);
+  if (parent === undefined) throw new SetupError('placement', `the scope's cgroup ${cgroup} is not under the cgroup2 mount ${ctx.mount!.dir}`);
+  return {
+    kind: 'systemd-scope',
+    parent,
+    leaf: posix.join(parent, CALLER_LEAF),
+    describe:
+      `sandboxes live in ${unit} (${parent}), a transient scope with Delegate=yes of the user's manager, into which process ${process.pid} moved itself ` +
+      `because ${why(ctx)} and is root's: no sandbox started there could join the user's cgroups; it ends with this process, and copies the caller's ceilings: ${describeCeilings(ceilings)}`,
   };
 }

@@ -10,14 +10,15 @@ import { driverFor } from '../cgroup/driver.js';
 import { hostCaps } from '../host/probe.js';
 import { placedCaps } from '../placement/placed-caps.js';
 import type { HostCaps } from '../host/types.js';
-import { PermissionError, UnsupportedError, withTeardownFailures } from '../spec/errors.js';
+import { UnsupportedError, withTeardownFailures } from '../spec/errors.js';
+import { checkDelegated, checkRootless } from './rootless-checks.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { newRunName } from '../host/owners.js';
 import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
-import { countRun, discardSpare, fits, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, fits, refill, spareOnItsWay, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from '../resource/teardown.js';
 
@@ -53,12 +54,18 @@ function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): S
 }
 
 export async function prepare(spec: SandboxSpec): Promise<Prepared> {
-  if (!hostCaps().isRoot) throw new PermissionError('cgbox needs root: it creates cgroups and namespaces. Run as root (sudo), or in the VM tier');
+  // A normal user's run: refused here, before anything exists, if it needs what only root has (rootless.ts).
+  const rootless = !hostCaps().isRoot;
+  if (rootless) checkRootless(spec);
   // Where this process's sandboxes live (src/placement/): decided and acquired at its first run, then
   // the same for every run. A parent named with .cgroupParent() is the user's to arrange.
   const caps = spec.cgroupParent === undefined ? await placedCaps() : hostCaps();
+  if (rootless && caps.v2) checkDelegated(spec, caps.v2.controllers);
   const driver = driverFor(caps);
-  const useStandby = standbyEnabled(spec);
+  // A rootless run's tmpfs volumes are mounted by its init's outer as it starts, and its rootfs overlaid
+  // there: a spare, made before the run was known, has neither (src/launch/inner-volumes.ts).
+  // Nor can it go back to the host's network namespace, which the user does not own: net('host') starts cold.
+  const useStandby = standbyEnabled(spec) && !(rootless && (spec.volumes.length > 0 || spec.rootfs !== undefined || spec.net === 'host'));
   const wanted = RESOURCES.filter((r) => r.wanted(spec));
   // Refusals first, while nothing exists — including any part of the spec no driver claims.
   const claimed = (name: string) => wanted.some((r) => r.name === name);
@@ -68,6 +75,9 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   driver.plan(spec, caps, 'cgbox-check');
   reapOnce(caps);
 
+  // A rootless spare takes longer to make (its user namespace, newuidmap): one on its way is waited for,
+  // since it started before this run and a cold start would cost as much again.
+  if (useStandby && rootless) await spareOnItsWay();
   const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
   if (taken && !spare) void discardSpare(taken, driver);

@@ -99,6 +99,11 @@ export async function releaseStandby(driver: CgroupDriver): Promise<void> {
   if (spare) await discardSpare(spare, driver);
 }
 
+/** Settles when the spare being made is ready (or failed); undefined when none is on its way. */
+export function spareOnItsWay(): Promise<void> | undefined {
+  return making;
+}
+
 /** The ready spare, taken: it is the caller's to launch or discard. */
 export function takeSpare(): Spare | undefined {
   const spare = ready;

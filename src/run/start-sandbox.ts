@@ -55,6 +55,8 @@ function viewOf(spec: SandboxSpec, p: Prepared): ViewOp[] {
   return planView({
     mode,
     ...(rootfs ? { rootfs } : {}),
+    // A normal user's init builds it in a user namespace of its own (src/launch/userns.ts).
+    ...(p.caps.isRoot ? {} : { userns: true }),
     cgroupfs: cgroupfsOf(p.driver.version, p.driver.hierarchies(p.caps)),
     volumes: p.attached.flatMap((a) => a.mounts ?? []).map((m) => ({ source: m.source, target: m.target })),
     binds: spec.binds,

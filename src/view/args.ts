@@ -6,7 +6,7 @@ const flags = (f: readonly MountFlag[]) => (f.length ? f.join(',') : '-');
 function argsOf(o: ViewOp): string[] {
   switch (o.op) {
     case 'root':
-      return [o.staging, o.kind, o.kind === 'tmpfs' ? o.options : o.source];
+      return [o.staging, o.kind, o.kind === 'tmpfs' ? o.options : o.kind === 'bind' ? o.source : o.lower, o.early.length ? o.early.join(',') : '-'];
     case 'tmpfs':
       return [o.target, o.options, flags(o.flags)];
     case 'bind':

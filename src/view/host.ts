@@ -35,7 +35,8 @@ export const hostLayer: Layer = {
     }
     // Host directories later layers need mount points in, replaced before anything is mounted below them.
     ops.push(...tree.premirrorOps());
-    ops.push({ op: 'detach-pseudo', keep: ['/proc'] });
+    // The view's own /proc and /sys (mounted with the root) stay.
+    ops.push({ op: 'detach-pseudo', keep: ['/proc', '/sys'] });
     return ops;
   },
 };

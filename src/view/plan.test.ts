@@ -11,9 +11,10 @@ const index = (ops: ViewOp[], pred: (o: ViewOp) => boolean) => ops.findIndex(pre
 describe('planView (the default view)', () => {
   const ops = planView(ctx());
 
-  it('pivots into a tmpfs root first, and mounts a fresh /proc right after it', () => {
-    expect(ops[0]).toEqual({ op: 'root', staging: '/tmp', kind: 'tmpfs', options: 'mode=755,size=1m' });
-    expect(ops.slice(1, 3)).toEqual([{ op: 'mkdir', path: '/proc' }, { op: 'mount', fstype: 'proc', target: '/proc', flags: ['nosuid', 'nodev', 'noexec'] }]);
+  it('pivots into a tmpfs root first, with a fresh /proc and /sys mounted in it before the pivot, and masks /proc right after', () => {
+    expect(ops[0]).toEqual({ op: 'root', staging: '/tmp', kind: 'tmpfs', options: 'mode=755,size=1m', early: ['proc', 'sysfs'] });
+    expect(ops[1]).toEqual({ op: 'mask', path: '/proc/acpi' });
+    expect(ops.filter((o) => o.op === 'mount' && o.fstype === 'proc')).toEqual([]);
   });
 
   it("binds the host's top-level entries read-only, copies its symlinks, and leaves out what is fresh", () => {
@@ -21,7 +22,7 @@ describe('planView (the default view)', () => {
     expect(ops).toContainEqual({ op: 'bind', source: '/.dockerenv', target: '/.dockerenv', flags: ['ro', 'nosuid', 'nodev', 'try'] });
     expect(ops).toContainEqual({ op: 'symlink', target: 'usr/bin', path: '/bin' });
     for (const fresh of ['/proc', '/sys', '/dev', '/tmp', '/run']) expect(targets(ops, 'bind')).not.toContain(fresh);
-    expect(ops).toContainEqual({ op: 'detach-pseudo', keep: ['/proc'] });
+    expect(ops).toContainEqual({ op: 'detach-pseudo', keep: ['/proc', '/sys'] });
   });
 
   it("masks Docker's paths and makes its read-only ones read-only", () => {
@@ -118,11 +119,18 @@ describe('mount points are made inside the view, never on the host', () => {
 describe('planView (rootfs and privileged)', () => {
   it('rootfs: the copy is the root, hardened the same way, and stays writable', () => {
     const ops = planView(ctx({ mode: 'rootfs', rootfs: '/run/cgbox/r/root', volumes: [{ source: '/v', target: '/data' }] }));
-    expect(ops[0]).toEqual({ op: 'root', staging: '/tmp', kind: 'bind', source: '/run/cgbox/r/root' });
+    expect(ops[0]).toEqual({ op: 'root', staging: '/tmp', kind: 'bind', source: '/run/cgbox/r/root', early: ['proc', 'sysfs'] });
     expect(ops.some((o) => o.op === 'bind' && o.source === '/usr')).toBe(false);
     expect(targets(ops, 'mask')).toContain('/proc/kcore');
     expect(ops).toContainEqual({ op: 'mkdir', path: '/data' });
     expect(ops.some((o) => o.op === 'setattr' && o.path === '/')).toBe(false);
+  });
+
+  it('rootfs in a user namespace (rootless): the directory itself, overlaid by the init, its writes on a tmpfs', () => {
+    const ops = planView(ctx({ mode: 'rootfs', rootfs: '/home/u/root', userns: true, volumes: [{ source: '/v', target: '/data' }] }));
+    expect(ops[0]).toEqual({ op: 'root', staging: '/tmp', kind: 'overlay', lower: '/home/u/root', early: ['proc', 'sysfs'] });
+    expect(viewArgs([ops[0]!]).slice(0, 6)).toEqual(['--op', 'root', '/tmp', 'overlay', '/home/u/root', 'proc,sysfs']);
+    expect(ops).toContainEqual({ op: 'mkdir', path: '/data' });
   });
 
   it("privileged: the host's tree as it is — a fresh /proc, the cgroupfs, the volumes at their paths, nothing else", () => {
@@ -138,8 +146,8 @@ describe('planView (rootfs and privileged)', () => {
 
 describe('viewArgs', () => {
   it("one '--op NAME ARG...' per step, '-' for no flags or data", () => {
-    expect(viewArgs([{ op: 'root', staging: '/tmp', kind: 'tmpfs', options: 'size=1m' }, { op: 'mount', fstype: 'proc', target: '/proc', flags: [] }, { op: 'bind', source: '/a', target: '/b', flags: ['ro', 'rec'] }])).toEqual([
-      '--op', 'root', '/tmp', 'tmpfs', 'size=1m', '--op', 'mount', 'proc', '/proc', '-', '-', '--op', 'bind', '/a', '/b', 'ro,rec',
+    expect(viewArgs([{ op: 'root', staging: '/tmp', kind: 'tmpfs', options: 'size=1m', early: ['proc'] }, { op: 'mount', fstype: 'proc', target: '/proc', flags: [] }, { op: 'bind', source: '/a', target: '/b', flags: ['ro', 'rec'] }])).toEqual([
+      '--op', 'root', '/tmp', 'tmpfs', 'size=1m', 'proc', '--op', 'mount', 'proc', '/proc', '-', '-', '--op', 'bind', '/a', '/b', 'ro,rec',
     ]);
   });
 });

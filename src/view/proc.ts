@@ -1,9 +1,11 @@
 /**
  * A fresh /proc of the sandbox's pid namespace, with Docker's masked paths
  * (moby's oci/defaults.go: /dev/null over a file, an empty read-only tmpfs
- * over a directory) and its read-only paths. Mounted right after the root:
- * before mount_setattr (Linux 5.12) the init remounts a tree read-only from
- * /proc/self/mountinfo. Privileged: a fresh /proc over the host's, as before.
+ * over a directory) and its read-only paths. Mounted with the root, before
+ * its pivot (root.ts: a user namespace allows a fresh proc only then); the
+ * masks right after it: before mount_setattr (Linux 5.12) the init remounts a
+ * tree read-only from /proc/self/mountinfo. Privileged: a fresh /proc over
+ * the host's, as before.
  */
 import type { Layer } from './layer.js';
 
@@ -18,6 +20,6 @@ export const procLayer: Layer = {
     const mount = { op: 'mount', fstype: 'proc', target: '/proc', flags: ['nosuid', 'nodev', 'noexec'] } as const;
     if (ctx.mode === 'privileged') return [mount];
     tree.kernel('/proc');
-    return [{ op: 'mkdir', path: '/proc' }, mount, ...MASKED.map((path) => ({ op: 'mask', path }) as const), ...READ_ONLY.map((path) => ({ op: 'readonly', path }) as const)];
+    return [...MASKED.map((path) => ({ op: 'mask', path }) as const), ...READ_ONLY.map((path) => ({ op: 'readonly', path }) as const)];
   },
 };

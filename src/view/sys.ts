@@ -3,6 +3,11 @@
  * shows that namespace's interfaces: a spare builds it ahead in its own, for
  * net('none'); a run with another network has the view built afresh), else — where the kernel refuses one —
  * the host's sysfs alone, bound read-only. Docker's masked paths under it.
+ * The fresh one is mounted with the root, before its pivot (root.ts); this
+ * step then finds it there, or binds the host's where the kernel refused it
+ * (in a user namespace: a run with the host's network, whose net namespace
+ * the user namespace does not own — then the whole tree, its submounts
+ * locked to it, read-only).
  */
 import type { Layer } from './layer.js';
 

@@ -8,9 +8,18 @@
 /** ro, rec, nosuid, nodev, noexec, try (skip when the path is missing). */
 export type MountFlag = 'ro' | 'rec' | 'nosuid' | 'nodev' | 'noexec' | 'try';
 
+/**
+ * Kernel filesystems mounted in the new root before the pivot: in a user namespace the kernel mounts a
+ * proc or a sysfs only while another is fully visible in the mount namespace, which after the pivot
+ * none is (a refused sysfs falls back to the host's, bound: sys.ts).
+ */
+export type EarlyMount = 'proc' | 'sysfs';
+
 export type ViewOp =
-  | { op: 'root'; staging: string; kind: 'tmpfs'; options: string }
-  | { op: 'root'; staging: string; kind: 'bind'; source: string }
+  | { op: 'root'; staging: string; kind: 'tmpfs'; options: string; early: readonly EarlyMount[] }
+  | { op: 'root'; staging: string; kind: 'bind'; source: string; early: readonly EarlyMount[] }
+  /** A copy-on-write root made inside a user namespace (rootless): the overlay's writes go to a tmpfs of the sandbox's. */
+  | { op: 'root'; staging: string; kind: 'overlay'; lower: string; early: readonly EarlyMount[] }
   | { op: 'tmpfs'; target: string; options: string; flags: readonly MountFlag[] }
   | { op: 'bind'; source: string; target: string; flags: readonly MountFlag[] }
   | { op: 'mkdir'; path: string }
@@ -53,8 +62,10 @@ export interface PlacedMount {
 export interface ViewContext {
   /** default: the host's root read-only; rootfs: a disposable copy as /; privileged: the host's tree as it is. */
   mode: 'default' | 'rootfs' | 'privileged';
-  /** The host path of the root filesystem copy (mode rootfs). */
+  /** The host path of the root filesystem copy (mode rootfs); rootless: the directory itself, overlaid inside. */
   rootfs?: string;
+  /** The init builds the view in a user namespace of its own (a rootless run). */
+  userns?: boolean;
   /** 'cgroup2', or 'cgroup:CONTROLLERS:DIR' per v1 hierarchy, rooted at the sandbox's cgroup. */
   cgroupfs: readonly string[];
   volumes: readonly { source: string; target: string }[];

@@ -4,6 +4,7 @@
  * defaults that suit a dedicated test machine.
  */
 import { join } from 'node:path';
+import { defaultRunDir, defaultStateDir } from '../host/state-dir.js';
 
 export interface VolumeConfig {
   /** Lasting state: image files, the loop-backed pools, locks. CGBOX_STATE_DIR. */
@@ -18,17 +19,21 @@ export interface VolumeConfig {
   lvmVg?: string;
   /** Size of the sparse image behind cgbox's own volume group. CGBOX_LVM_POOL_SIZE (default 16g). */
   lvmPoolSize: string;
+  /** A normal user's runs: state in its own directories, tmpfs volumes made inside the sandbox, no pools. */
+  rootless: boolean;
 }
 
 export function volumeConfig(env: NodeJS.ProcessEnv = process.env): VolumeConfig {
-  const stateDir = env.CGBOX_STATE_DIR || '/var/lib/cgbox';
+  // root: /var/lib/cgbox and /run/cgbox; a normal user: its own (src/host/state-dir.ts).
+  const stateDir = defaultStateDir(env);
   return {
     stateDir,
-    runDir: env.CGBOX_RUN_DIR || '/run/cgbox',
+    runDir: defaultRunDir(env),
     ...(env.CGBOX_BTRFS_POOL ? { btrfsPool: env.CGBOX_BTRFS_POOL } : {}),
     btrfsPoolSize: env.CGBOX_BTRFS_POOL_SIZE || '16g',
     ...(env.CGBOX_LVM_VG ? { lvmVg: env.CGBOX_LVM_VG } : {}),
     lvmPoolSize: env.CGBOX_LVM_POOL_SIZE || '16g',
+    rootless: (process.getuid?.() ?? 0) !== 0,
   };
 }
 

@@ -5,7 +5,7 @@
  * device that no volume provides.
  */
 import { statSync } from 'node:fs';
-import { InvalidSpecError } from '../spec/errors.js';
+import { InvalidSpecError, UnsupportedError } from '../spec/errors.js';
 import { type SandboxSpec, VOLUME_DEVICE, type VolumeSpec } from '../spec/types.js';
 import { backendOf, VOLUME_DRIVERS, type Backend } from './backends.js';
 import { poolUnavailable } from './btrfs-pool.js';
@@ -29,6 +29,8 @@ export interface PlannedVolume {
  * asks for a filesystem image, so it means loop.
  */
 export function chooseAuto(v: VolumeSpec, config: VolumeConfig): { backend: Backend; why: string } {
+  // A normal user can make no loop device, pool or thin volume (refused by name in planVolumes).
+  if (config.rootless) return { backend: 'tmpfs', why: 'auto chose tmpfs: a rootless run (loop, btrfs and LVM volumes need root)' };
   if (v.fs === 'xfs') return { backend: 'loop', why: 'auto chose loop: fs xfs is made on a loop image' };
   const why = poolUnavailable(config);
   return why ? { backend: 'loop', why: `auto chose loop: no btrfs pool (${why})` } : { backend: 'btrfs', why: 'auto chose btrfs: a btrfs pool is available' };
@@ -83,6 +85,12 @@ export function planVolumes(spec: SandboxSpec, config: VolumeConfig): PlannedVol
     const auto = v.driver === 'auto' ? chooseAuto(v, config) : undefined;
     const backend = backendOf(auto?.backend ?? v.driver);
     if (!backend) throw new InvalidSpecError('.volume', v.driver, `driver: expected one of ${VOLUME_DRIVERS.join(', ')}`);
+    if (config.rootless && backend.kind !== 'tmpfs') {
+      throw new UnsupportedError(
+        `.volume('${v.path}', { driver: '${backend.kind}' }) in a rootless run`,
+        "a loop device, a btrfs pool or an LVM thin volume is made and mounted on the host, which needs root: use driver 'tmpfs' (or 'auto') rootless, or run as root (sudo), or in the VM tier",
+      );
+    }
     backend.check(v, config);
     return { spec: v, index, backend, ...(auto ? { chosen: auto.why } : {}) };
   });

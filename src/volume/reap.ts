@@ -38,7 +38,8 @@ async function reapRunDirs(config: VolumeConfig, all: boolean): Promise<string[]
 }
 
 export async function reapVolumes(config: VolumeConfig, opts: { all: boolean }): Promise<string[]> {
-  const steps = [reapMounts, ...VOLUME_BACKENDS.map((b) => b.reap), reapRunDirs];
+  // A normal user's runs leave only directories: their tmpfs went with the sandbox's namespaces.
+  const steps = config.rootless ? [reapRunDirs] : [reapMounts, ...VOLUME_BACKENDS.map((b) => b.reap), reapRunDirs];
   const out: string[] = [];
   const failed: string[] = [];
   for (const step of steps) {

@@ -43,7 +43,10 @@ async function removeRunDir(dir: string): Promise<void> {
  * The mount point as the sandbox sees it: made inside its parent volume or the rootfs copy (both
  * disposable); else the view makes it inside the sandbox (src/view/), or, privileged, it exists on the host.
  */
-async function mountTarget(p: PlannedVolume, made: readonly Made[], root: RootfsCopy | undefined): Promise<string> {
+async function mountTarget(p: PlannedVolume, made: readonly Made[], root: RootfsCopy | undefined, rootless: boolean): Promise<string> {
+  // Rootless: a volume is the outer's tmpfs and the rootfs the init's overlay, both only inside the sandbox:
+  // the view makes the mount point there (inside a volume or a rootfs it is writable: src/view/tree.ts).
+  if (rootless) return p.spec.path;
   const parent = parentVolume(p.spec.path, made);
   if (parent) return join(parent.target, await mkdirInside(parent.volume.hostPath, p.spec.path.slice(parent.spec.path.length)));
   if (root) return mkdirInside(root.path, p.spec.path);
@@ -76,12 +79,12 @@ async function setup(ctx: ResourceContext) {
   ctx.teardown.push(`rm -r ${dir}`, () => removeRunDir(dir));
   const base = { config, run: ctx.name, runPath: dir, teardown: ctx.teardown };
 
-  const pool = ctx.spec.rootfs && mountedPool(config) ? await ensurePool(config) : undefined;
+  const pool = ctx.spec.rootfs && !config.rootless && mountedPool(config) ? await ensurePool(config) : undefined;
   const root = ctx.spec.rootfs ? await copyRootfs(ctx.spec.rootfs, pool, base) : undefined;
   const made: Made[] = [];
   for (const p of mountOrder(planned)) {
     const volume = await p.backend.create(p.spec, { ...base, name: volumeName(ctx.name, p.index) });
-    made.push({ spec: p.spec, planned: p, volume, target: await mountTarget(p, made, root) });
+    made.push({ spec: p.spec, planned: p, volume, target: await mountTarget(p, made, root, config.rootless) });
   }
   const mounts: MountRequest[] = made.map((m) => ({ kind: 'bind', source: m.volume.hostPath, target: m.target }));
   // 'volume' in .iops()/.bps() is the first volume in .volume() call order.

@@ -23,8 +23,10 @@ import { rootName } from './names.js';
 import { isTemplate } from './template.js';
 
 export interface RootfsCopy {
-  /** The copy on the host: what the init pivots into. */
+  /** The copy on the host: what the init pivots into; rootless: the directory itself, which the init overlays. */
   path: string;
+  /** Rootless: no copy on the host — the init overlays `path` inside the sandbox's user namespace (src/view/root.ts). */
+  inside?: boolean;
   limit: LimitReport;
 }
 
@@ -55,9 +57,21 @@ async function overlayCopy(dir: string, ctx: Ctx): Promise<RootfsCopy> {
   return { path, limit: { value: dir, enforced: false, reason } };
 }
 
+/**
+ * Rootless: the init makes the overlay itself, in the sandbox's user namespace (overlayfs there: Linux
+ * 5.11), with its upper directory on a tmpfs of the sandbox's — nothing on the host to make or remove.
+ * Files of ids the namespace does not map (root's, in a root filesystem unpacked by root) read as
+ * nobody's inside: readable as the user may read them, not writable.
+ */
+function insideCopy(dir: string): RootfsCopy {
+  const reason = `an overlay of ${dir} made inside the sandbox's user namespace (a rootless run): writes to / land in a tmpfs charged to the sandbox's memory and go with it; files owned by ids outside the namespace are read-only inside; no size limit on / but the memory limit — put sized data on a .volume()`;
+  return { path: dir, inside: true, limit: { value: dir, enforced: false, reason } };
+}
+
 /** The copy, with the mount points the init needs (/proc, /dev) made in it if the template lacks them. */
 export async function copyRootfs(dir: string, pool: Pool | undefined, ctx: Ctx): Promise<RootfsCopy> {
   const real = realpathSync(dir);
+  if (ctx.config.rootless) return insideCopy(real);
   const copy = pool && isTemplate(pool, real) ? await snapshotCopy(pool, real, ctx) : await overlayCopy(real, ctx);
   for (const d of ['/proc', '/dev']) await mkdirInside(copy.path, d);
   return copy;

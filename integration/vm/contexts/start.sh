@@ -12,18 +12,20 @@
 #              inside, no systemd in it (contexts/container.sh)
 #   session    the login session's own scope (pam_systemd), where `sudo npx vitest`
 #              runs; not in the default list
+#   user       a normal user's login session (runuser -l tester: pam_systemd, the
+#              user's own systemd manager): the rootless tests, run as that user
 #
 # Each runner's unit is named vm-runner-CONTEXT (never cgbox…: the checks after
 # a run look for units and cgroups of that name); `session` has logind's name.
 
-CONTEXT_NAMES=(delegated scope service container session)
+CONTEXT_NAMES=(delegated scope service container session user)
 CONTEXTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The unit the runner of CONTEXT starts in (session: known once it has started).
 context_unit() { # CONTEXT OUT
   case "$1" in
     scope) echo vm-runner-scope.scope ;;
-    session) runner_unit "$2/runner.cgroup" ;;
+    session | user) runner_unit "$2/runner.cgroup" ;;
     *) echo "vm-runner-$1.service" ;;
   esac
 }
@@ -49,6 +51,15 @@ start_context() { # CONTEXT MAX
       runuser -l root -c "systemd-run --scope --unit=vm-runner-scope -p RuntimeMaxSec=$max -- bash '$runner' $ctx" ;;
     session)
       runuser -l root -c "bash '$runner' $ctx" ;;
+    user)
+      # The runner writes its results here, and vite and vitest their caches and the bundled config
+      # in the project (root's, on a throwaway disk).
+      chmod 0777 "$(dirname "$CONTEXTS_DIR")/$ctx"
+      mkdir -p "$PROJECT"/node_modules/{.vite,.vite-temp,.experimental-vitest-cache}
+      chown tester "$PROJECT" "$PROJECT/node_modules"
+      chown -R tester "$PROJECT"/node_modules/{.vite,.vite-temp,.experimental-vitest-cache}
+      # logind starts user@UID.service for the session; its bus may come a moment after the login.
+      runuser -l tester -c "for _ in \$(seq 60); do [ -S \"\$XDG_RUNTIME_DIR/bus\" ] && break; sleep 1; done; bash '$runner' $ctx" ;;
     container)
       systemd-run --unit=vm-runner-container --wait --pipe -p Delegate=yes -p RuntimeMaxSec="$max" -- bash "$CONTEXTS_DIR/container.sh" "$ctx" ;;
     *)
