@@ -17,6 +17,7 @@ import { judge } from './lib/goals.mjs';
 import { printText } from './lib/report/text.mjs';
 import { writeReport } from './lib/report/write.mjs';
 import { sleep } from './lib/spawned.mjs';
+import { countInitSpawns } from './lib/init-spawns.mjs';
 
 // Heap per sandbox needs a forced GC: run again with --expose-gc when started without it.
 if (typeof globalThis.gc !== 'function') {
@@ -70,6 +71,7 @@ async function prepare(c) {
 }
 
 async function measure(cases) {
+  countInitSpawns();
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;

@@ -7,10 +7,12 @@
 // ms after its end, so work a run leaves behind (cgbox makes its next spare once a run is over)
 // is counted with the runs that caused it; the settle is off the wall clock.
 import { sleep } from './spawned.mjs';
+import { initSpawns } from './init-spawns.mjs';
 
 export async function block(c, n, k, { settle = 0, perRun = false } = {}) {
   if (c.block) return c.block(n, k); // a case run elsewhere (the rootless worker) times itself
   const times = perRun ? [] : undefined;
+  const cold0 = initSpawns.cold;
   let next = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -27,7 +29,8 @@ export async function block(c, n, k, { settle = 0, perRun = false } = {}) {
   const ms = performance.now() - t0;
   if (settle) await sleep(settle);
   const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuUs: cpu.user + cpu.system, ...(times ? { times } : {}) };
+  // cgbox's runs that found no spare ready (bench/lib/init-spawns.mjs); 0 for the peers.
+  return { ms, cpuUs: cpu.user + cpu.system, cold: initSpawns.cold - cold0, ...(times ? { times } : {}) };
 }
 
 /** A forced collection, when Node runs with --expose-gc (the harness re-runs itself with it). */

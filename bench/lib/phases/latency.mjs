@@ -9,6 +9,7 @@ import { summary } from '../stats.mjs';
 export async function latency(cases, { rounds, gapMs, progress, failed }) {
   const ms = Object.fromEntries(cases.map((c) => [c.id, []]));
   const cpu = Object.fromEntries(cases.map((c) => [c.id, []]));
+  const cold = Object.fromEntries(cases.map((c) => [c.id, 0]));
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
       if (c.error) continue;
@@ -16,6 +17,7 @@ export async function latency(cases, { rounds, gapMs, progress, failed }) {
         const b = await block(c, 1, 1);
         ms[c.id].push(b.ms);
         cpu[c.id].push(b.cpuUs / 1000);
+        cold[c.id] += b.cold ?? 0;
       } catch (e) {
         failed(c, e, 'start-up');
       }
@@ -23,5 +25,5 @@ export async function latency(cases, { rounds, gapMs, progress, failed }) {
     }
     progress(`start-up: round ${r + 1}/${rounds}`);
   }
-  return Object.fromEntries(cases.filter((c) => !c.error).map((c) => [c.id, { ms: summary(ms[c.id]), cpuMs: summary(cpu[c.id]) }]));
+  return Object.fromEntries(cases.filter((c) => !c.error).map((c) => [c.id, { ms: summary(ms[c.id]), cpuMs: summary(cpu[c.id]), coldRuns: cold[c.id] }]));
 }

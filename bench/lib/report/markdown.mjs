@@ -45,7 +45,7 @@ export function markdown(results, cases, { svgPath, command }) {
       '',
       `Each case runs \`true\` once per round, in turn, ${o.latencyRounds} rounds; a run is timed from the call to its end (the sandbox gone). ` +
         `An untimed ${o.gapMs} ms follows each run, as a suite's own code sits between its sandboxes. IQR: the middle half of the runs. ` +
-        'Node CPU: what this Node process spent on the run (below).',
+        'Node CPU: what this Node process spent on the run (below). Cold starts: the runs that found no spare sandbox ready and made their cgroups and init on the clock (counted by wrapping `child_process.spawn` in the bench: the starts of cgbox\'s init without `--standby`).',
       '',
       markdownTable(latencyTable(results, cases)),
       '',
@@ -58,7 +58,7 @@ export function markdown(results, cases, { svgPath, command }) {
       '## Throughput: back to back, 1, 4 and 16 in flight',
       '',
       `${o.throughputRuns} runs per block, each worker starting the next run as its last ends; runs/s = runs ÷ the block's wall time. ${o.throughputRounds} rounds of every case and parallelism in turn: the median and the min–max of the rounds. ` +
-        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it.`,
+        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it. Cold starts: the share of cgbox's runs that found no spare ready (a spare is made once a run is over).`,
       '',
       markdownTable(throughputTable(results, cases)),
       '',

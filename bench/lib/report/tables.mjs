@@ -16,9 +16,10 @@ export function latencyTable(results, cases) {
   const base = (id) => L[id]?.ms.median;
   const rows = cases.filter((c) => L[c.id]).map((c) => {
     const s = L[c.id].ms;
-    return [c.label, ms(s.median), iqr(s, ms), spread(s, ms), times(ratio(s.median, base('unshare'))), times(ratio(s.median, base('runc'))), ms(L[c.id].cpuMs.median)];
+    const cold = c.kind === 'cgbox' && !c.rootless ? `${L[c.id].coldRuns}/${s.n}` : '';
+    return [c.label, ms(s.median), iqr(s, ms), spread(s, ms), times(ratio(s.median, base('unshare'))), times(ratio(s.median, base('runc'))), ms(L[c.id].cpuMs.median), cold];
   });
-  return { head: ['case', 'median ms', 'IQR', 'min–max', '× unshare', '× runc', 'Node CPU ms'], rows };
+  return { head: ['case', 'median ms', 'IQR', 'min–max', '× unshare', '× runc', 'Node CPU ms', 'cold starts'], rows };
 }
 
 export function throughputTable(results, cases) {
@@ -30,9 +31,10 @@ export function throughputTable(results, cases) {
     ...[1, 16].map((k) => times(ratio(at(c.id, k), at('unshare', k)))),
     ...[1, 16].map((k) => times(ratio(at(c.id, k), at('runc', k)))),
     ...[1, 16].map((k) => ms(T[c.id][k].cpuMsPerRun.median)),
+    c.kind === 'cgbox' && !c.rootless ? PARALLEL.map((k) => `${Math.round((T[c.id][k].coldShare ?? 0) * 100)} %`).join(' · ') : '',
   ]);
   return {
-    head: ['case', ...PARALLEL.map((k) => `${k} in flight, runs/s (min–max)`), '× unshare @1', '× unshare @16', '× runc @1', '× runc @16', 'Node CPU ms/run @1', '@16'],
+    head: ['case', ...PARALLEL.map((k) => `${k} in flight, runs/s (min–max)`), '× unshare @1', '× unshare @16', '× runc @1', '× runc @16', 'Node CPU ms/run @1', '@16', 'cold starts @1 · 4 · 16'],
     rows,
   };
 }
