@@ -25,7 +25,7 @@ test('self time, categories and the cgbox caller come from the hits', () => {
   assert.equal(cat['spawns (child_process)'], 0.6);
   assert.equal(cat.GC, 0.2);
   assert.equal(cat["cgbox's own JS (dist/)"], 0.1);
-  assert.equal(s.cpuMs, 0.9); // all but the idle sample
+  assert.equal(s.busyMs, 0.9); // all but the idle sample
   assert.equal(s.inclusive[0].ms, 0.7); // launch and the spawn beneath it
   assert.equal(s.callers[0].category, 'spawns (child_process)');
   assert.match(s.callers[0].top[0].what, /^launch /);

@@ -127,7 +127,7 @@ export function summarise(profile, { top = 25, window } = {}) {
   const sorted = (m, n = top) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, h]) => ({ what: k, ms: ms(h), share: h / totalHits }));
   return {
     spanMs: spanUs / 1000,
-    cpuMs: ms(totalHits - idle),
+    busyMs: ms(totalHits - idle), // running or blocked in a call: the profiler samples wall time
     samples: totalHits,
     usPerSample: usPerHit,
     categories: small(sorted(cats, 100), 0.005),
@@ -135,4 +135,30 @@ export function summarise(profile, { top = 25, window } = {}) {
     inclusive: sorted(inclusive, top),
     callers: [...callers].map(([cat, m]) => ({ category: cat, top: sorted(m, 6) })).sort((a, b) => b.top.reduce((s, x) => s + x.ms, 0) - a.top.reduce((s, x) => s + x.ms, 0)),
   };
+}
+
+/**
+ * The paths to the functions named `name` (self time beneath them included): each path the
+ * chain of cgbox frames above, innermost first, up to `depth` of them, with its time.
+ */
+export function pathsTo(profile, name, { window, depth = 5, top = 10 } = {}) {
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const hitsById = hitsOf(profile, window);
+  const totalHits = [...hitsById.values()].reduce((s, h) => s + h, 0);
+  const spanUs = window ? window.toUs - window.fromUs : profile.endTime - profile.startTime;
+  const usPerHit = totalHits ? spanUs / totalHits : 0;
+  const paths = new Map();
+  for (const n of profile.nodes) {
+    const hits = hitsById.get(n.id) ?? 0;
+    if (!hits) continue;
+    const stack = [];
+    for (let x = n; x; x = parent.get(x.id)) stack.push(x);
+    const at = stack.findIndex((x) => fnName(x.callFrame) === name);
+    if (at < 0) continue;
+    const chain = stack.slice(at + 1).filter((x) => inCgbox(x.callFrame.url)).slice(0, depth).map((x) => `${fnName(x.callFrame)} ${where(x.callFrame)}`);
+    const key = [`${name} ${where(stack[at].callFrame)}`, ...chain].join(' ← ');
+    paths.set(key, (paths.get(key) ?? 0) + hits);
+  }
+  return [...paths].sort((a, b) => b[1] - a[1]).slice(0, top).map(([what, h]) => ({ what, ms: (h * usPerHit) / 1000, share: h / totalHits }));
 }
