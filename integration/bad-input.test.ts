@@ -3,6 +3,9 @@
  * right typed error whose message says what would be accepted (or the fix),
  * and nothing created on the host — no cgroup, netns, device, mount, volume
  * object, lease or state file of this process.
+ *
+ * Host tier only: refusals before anything exists, which do not depend on the cgroup version (v2's
+ * own refusals are in cgroup-v2 and the placement tests, in the VM tier).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

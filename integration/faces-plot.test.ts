@@ -2,6 +2,9 @@
  * The timeline plot of a real run: a fixture growing to 100 MiB under a 128m
  * limit, drawn by toSVG and by `cgbox run --plot`. The SVG is read as text:
  * the memory curve's points mapped back through the axis's own tick labels.
+ *
+ * Host tier only: the faces call the public API only: what they show does not depend on the cgroup
+ * version.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatReport, sandbox, toSVG } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
+import { idleNeed, roomFor, runWatched, watchCpu } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -48,19 +52,23 @@ function readPlot(svg: string) {
 
 describe('plots', () => {
   it('toSVG of alloc growing to 100 MiB under 128m: the rising curve and the limit line', async () => {
-    const r = await sandbox().memory('128m').sample('50ms').run(fixture('alloc'), ['--step-ms', '10', '100']);
+    const { result: r, machine } = await runWatched(sandbox().memory('128m').sample('50ms'), fixture('alloc'), ['--step-ms', '10', '100']);
     expect(r.exitCode).toBe(0);
     const svg = toSVG(r);
     const { curve, limits } = readPlot(svg);
-    expect(curve.length).toBeGreaterThanOrEqual(15); // ~1 s at 50 ms
+    // ~1 s at 50 ms: the fixture sleeps 10 ms a step, so the run lasts at least that long, and the sampler
+    // takes one every 50 ms at most — as often as this process gets the CPU to, on a busy machine.
+    const room = roomFor('toSVG timeline', [idleNeed(machine)], { tight: 'at least 15 points', relaxed: 'at least 3 points' });
+    expect(curve.length).toBeGreaterThanOrEqual(room ? 15 : 3);
     expect(curve[0]!).toBeLessThan(15);
     expect(Math.max(...curve)).toBeGreaterThan(90);
     expect(Math.max(...curve)).toBeLessThan(104);
-    // It rises to the peak: every point at least where the one before was (1 MiB of noise allowed);
-    // a last sample may catch the process freeing it all as it exits.
+    // It rises to the peak: every point at least where the one before was (1 MiB of noise allowed).
+    // After it, the process exits — at once on an idle machine, over a few samples on a busy one:
+    // the curve only falls there.
     const peak = curve.indexOf(Math.max(...curve));
-    expect(peak).toBeGreaterThanOrEqual(curve.length - 2);
     for (let i = 1; i <= peak; i++) expect(curve[i]!).toBeGreaterThanOrEqual(curve[i - 1]! - 1);
+    for (let i = peak + 1; i < curve.length; i++) expect(curve[i]!).toBeLessThanOrEqual(curve[i - 1]! + 1);
     expect(limits).toHaveLength(1);
     expect(limits[0]!).toBeCloseTo(128, 0);
     expect(elements(svg, 'polyline', 'cpu')).toHaveLength(1);
@@ -70,12 +78,15 @@ describe('plots', () => {
   it('cgbox run --plot writes the same picture of the run, sampled every 50ms', async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the integration tests`);
     const out = join(dir, 'alloc.svg');
+    const watch = watchCpu();
     const r = await execa('node', [CLI, 'run', '--memory', '128m', '--plot', out, '--', fixture('alloc'), '--step-ms', '10', '100'], { reject: false });
+    const machine = await watch.stop();
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain(`cgbox: timeline plot written to ${out}`);
     expect(r.stderr).toMatch(/\tTimeline: \d+ samples/);
     const { curve, limits } = readPlot(readFileSync(out, 'utf8'));
-    expect(curve.length).toBeGreaterThanOrEqual(15);
+    const room = roomFor('cgbox run --plot timeline', [idleNeed(machine)], { tight: 'at least 15 points', relaxed: 'at least 3 points' });
+    expect(curve.length).toBeGreaterThanOrEqual(room ? 15 : 3);
     expect(Math.max(...curve)).toBeGreaterThan(90);
     expect(limits[0]!).toBeCloseTo(128, 0);
   });

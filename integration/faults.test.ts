@@ -6,6 +6,10 @@
  * of it is left — and each teardown point in turn, in a child process — the
  * run rejects with a TeardownError that names the step and carries the
  * complete result, and once the child is gone the reaper leaves nothing.
+ *
+ * Host tier only: hundreds of sandboxes and a child process per teardown step: minutes here, an hour
+ * under the VM tier's emulation; v2's setup and teardown paths run there in teardown, started,
+ * cgroup-subtree and caller-context.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

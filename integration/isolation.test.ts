@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { hostCaps, sandbox } from '../src/index.js';
+import { waitFor } from './wait.js';
 
 describe('isolation', () => {
   it('sees only its own processes, as pid 1 and children', async () => {
@@ -36,16 +36,20 @@ describe('isolation', () => {
   it('a mount inside does not appear on the host', async () => {
     const dir = mkdtempSync('/tmp/cgbox-test-mnt-');
     const flag = `${dir}.mounted`;
+    const seen = `${dir}.seen`;
     try {
       // Mounting needs CAP_SYS_ADMIN, and the host's /tmp is the view's own tmpfs by default: privileged only.
-      const run = sandbox().privileged().run('sh', ['-c', `mount -t tmpfs cgboxisolation ${dir} && touch ${flag} && sleep 1 && grep -c cgboxisolation /proc/self/mounts`]);
-      for (let i = 0; i < 100 && !existsSync(flag); i++) await sleep(20);
-      expect(existsSync(flag)).toBe(true);
+      // The sandbox keeps its mount until the test has looked (at most a minute).
+      const hold = `for i in $(seq 3000); do [ -e ${seen} ] && break; sleep 0.02; done`;
+      const run = sandbox().privileged().run('sh', ['-c', `mount -t tmpfs cgboxisolation ${dir} && touch ${flag} && ${hold}; grep -c cgboxisolation /proc/self/mounts`]);
+      await waitFor('the mount inside', () => existsSync(flag));
       expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain('cgboxisolation');
+      writeFileSync(seen, '');
       const r = await run;
       expect(r.stdout.trim()).toBe('1'); // it was mounted, inside
     } finally {
       rmSync(flag, { force: true });
+      rmSync(seen, { force: true });
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,6 +5,9 @@
  * live box beside it. After `cgbox reap` (or, every other time, after the next
  * process's first run) nothing of the dead runner's is left, and the
  * neighbour's box still answers exec().
+ *
+ * Host tier only: twenty runners started and killed: minutes here, far too long under the VM tier's
+ * emulation; v2's reap and parent-death paths run there in parent-death and caller-context.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';

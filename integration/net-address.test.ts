@@ -2,6 +2,9 @@
  * Explicit addresses: honoured when free and inside the bridge's subnet,
  * refused with a clear error when taken (SetupError) or outside it
  * (InvalidSpecError) — and a refusal leaves nothing behind.
+ *
+ * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
+ * net-ovs for what this kernel lacks).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidSpecError, SetupError, sandbox } from '../src/index.js';

@@ -2,6 +2,9 @@
  * Bounded output: a command that prints far more than maxBuffer makes the
  * run resolve with its real status, the first maxBuffer bytes kept, the rest
  * dropped (or streamed to a live copy), and the runner's memory bounded.
+ *
+ * Host tier only: what it shows (output capture and backpressure) does not depend on the cgroup
+ * version.
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
 import { reapCgroups } from '../src/index.js';
+import { waitFor } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./parent-death.child.ts', import.meta.url));
 
@@ -32,10 +32,11 @@ const alive = (pid: number) => {
 describe('parent death', () => {
   it('kill -9 of the Node process leaves no process of its sandbox alive', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 200 && !out.includes('running'); i++) await sleep(25);
-    expect(out).toContain('running');
+    // "up" is the sandbox's own: printed once both sleeps were started.
+    await waitFor("the child's sandbox to say it is up", () => out.includes('up\n'));
 
     const [dir] = runDirs(child.pid!);
     expect(dir).toBeDefined();
@@ -44,11 +45,9 @@ describe('parent death', () => {
 
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(20);
-    expect(pids.filter(alive)).toEqual([]);
-
-    for (let i = 0; i < 100 && runDirs(child.pid!).length; i++) await sleep(20);
-    expect(runDirs(child.pid!)).toEqual([]);
+    // Eventually, not at once: the helper that cleans up waits for CPU like everything else.
+    await waitFor('every process of the sandbox to be gone', () => !pids.some(alive));
+    await waitFor("the sandbox's cgroups to be removed", () => runDirs(child.pid!).length === 0);
     // Nothing was left for a reaper.
     const reaped = await reapCgroups(hostCaps());
     expect(reaped.filter((p) => p.includes(`cgbox-${child.pid}-`))).toEqual([]);
@@ -64,13 +63,15 @@ describe('a sandbox started from a worker thread', () => {
     const code = `
       const { sandbox } = await import(${JSON.stringify(dist)});
       const { parentPort } = await import('node:worker_threads');
-      sandbox().run('sleep', ['30']);
-      setTimeout(() => parentPort.postMessage('started'), 300);`;
+      const box = await sandbox().start('sleep', ['30']);
+      parentPort.postMessage('started');
+      await box.result;`;
     const worker = new Worker(code, { eval: true, type: 'module' } as never);
+    onTestFinished(() => void worker.terminate());
+    // Once the command runs (start() resolves at its exec), however long the machine took to get there.
     await new Promise((r) => worker.on('message', r));
     expect(runDirs(process.pid).length).toBe(1);
     await worker.terminate();
-    for (let i = 0; i < 100 && runDirs(process.pid).length; i++) await sleep(20);
-    expect(runDirs(process.pid)).toEqual([]);
+    await waitFor("the thread's sandbox to be removed", () => runDirs(process.pid).length === 0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';
 import { fixture } from './fixtures.js';
+import { wellBefore } from './wait.js';
 
 describe('pids', () => {
   it('pids(32) holds a fork bomb to exactly 32 tasks of its own', async () => {
@@ -17,6 +18,8 @@ describe('pids', () => {
   it('kills the fork bomb\'s children when it exits, and the run ends', async () => {
     const r = await sandbox().pids(16).run(fixture('forkbomb'), ['200']);
     expect(r.exitCode).toBe(0);
-    expect(r.durationMs).toBeLessThan(5000);
+    // Its children would pause for ever: that the run ends at all, well inside the test's own
+    // timeout, is the point; a busy machine stretches the start and the teardown by seconds.
+    expect(r.durationMs).toBeLessThan(wellBefore(60_000));
   });
 });

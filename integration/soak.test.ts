@@ -3,6 +3,9 @@
  * no unexpected outcome, nothing left, and the runner's open fds and heap
  * (after a collection) where they were after the warm-up. `npm run soak --
  * 1000 16` is the long form.
+ *
+ * Host tier only: three hundred sandboxes: seconds here, an hour under the VM tier's emulation; v2's
+ * run and teardown paths run there in the core files.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
 import { releaseStandby, sandbox } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
+import { waitFor } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./standby.child.ts', import.meta.url));
 
@@ -24,8 +25,7 @@ describe('spare sandboxes', () => {
   it('runs one after another, each from a spare, keep their own limits and fresh counters', async () => {
     await sandbox().run('true');
     await sandbox().run('true');
-    await sleep(100); // the spare is made in the background
-    expect(dirsOf(process.pid).length).toBe(1);
+    await waitFor('the spare, made in the background', () => dirsOf(process.pid).length === 1);
 
     const oom = await sandbox().memory('64m').run(fixture('alloc'), ['100']);
     expect(oom).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
@@ -65,14 +65,14 @@ describe('spare sandboxes', () => {
 
   it('an unused spare is removed when its process is killed with SIGKILL', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 200 && !out.includes('idle'); i++) await sleep(25);
-    expect(dirsOf(child.pid!).length).toBe(1);
+    await waitFor('the child to say it is idle', () => out.includes('idle'));
+    await waitFor("the child's spare", () => dirsOf(child.pid!).length === 1);
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    for (let i = 0; i < 100 && dirsOf(child.pid!).length; i++) await sleep(20);
-    expect(dirsOf(child.pid!)).toEqual([]);
+    await waitFor("the spare's removal by its helper", () => dirsOf(child.pid!).length === 0);
   });
 
   it('CGBOX_STANDBY=0 keeps every run cold', async () => {

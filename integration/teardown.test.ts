@@ -26,7 +26,9 @@ describe('teardown on failure', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it('a cgroup parent missing in one hierarchy: the directories made in the others are removed', async () => {
+  // v1 only: v2 has one hierarchy, so nothing can be made halfway across hierarchies there (a failure
+  // halfway through v2's cgroup setup is faults.test.ts's, and the VM tier runs this file's other tests).
+  it.runIf(hostCaps().driver === 1)('a cgroup parent missing in one hierarchy: the directories made in the others are removed', async () => {
     // The parent exists in every hierarchy but pids, so creation fails halfway.
     const parent = `/cgbox-partial-${process.pid}`;
     const caps = hostCaps();

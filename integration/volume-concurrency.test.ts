@@ -4,6 +4,9 @@
  * a half-made one (proper-lockfile locks, and a template appears by a
  * read-only snapshot). Done in a state directory of its own, so that the
  * pool made here can be taken down afterwards.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,9 @@
  * .rootfs(dir): the sandbox runs in a copy-on-write copy of dir — an overlay,
  * or a btrfs snapshot when dir is a template in the pool — pivoted into,
  * with a fresh /proc and a minimal /dev. The fixture is a busybox root.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,6 +3,9 @@
  * the pool once, and every sandbox gets a snapshot of it; elsewhere it is
  * copied in. Either way the sandbox sees the template's files and its writes
  * never reach the template.
+ *
+ * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which
+ * io.test.ts runs in the VM tier on v2 (and volume-lvm what this kernel lacks).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';

@@ -22,12 +22,14 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilUp(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+/** Until the server answers: node starting under half a CPU can take seconds on a busy machine. */
+async function waitUntilUp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await sleep(50);
   }
-  throw new Error(`${url} did not come up`);
+  throw new Error(`${url} did not come up in ${timeoutMs} ms`);
 }
 
 test('serves 400 requests, 8 at a time, within 96m and half a CPU', async ({ sandbox }) => {

@@ -95,7 +95,7 @@ contexts_of() { if [ "$1" = v2 ]; then echo "${V2_CONTEXTS[@]}"; else echo deleg
 CORE=(memory pids cpu isolation caller-context)
 # The rest of the core, from the delegated context only: swap and io take a
 # minute under emulation and do not depend on where the runner is.
-DELEGATED=(swap io)
+DELEGATED=(swap io teardown started standby cgroup-subtree parent-death keep-alive)
 # Only where they can run: v2 specifics, LVM thin volumes, OVS shaping, partitions.
 V2_ONLY=(cgroup-v2 volume-lvm net-ovs devices)
 

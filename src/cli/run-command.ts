@@ -59,6 +59,12 @@ export function runCommand(program: Command): void {
     .option('--plot <file.svg>', 'sample memory and CPU every 50ms and draw the timeline, with the limits, as SVG into this file')
     .option('--volume <path:size[:driver]>', `a disposable volume at PATH inside, of SIZE; DRIVER ${VOLUME_DRIVERS.join(', ')} (default auto) (repeatable)`, collect)
     .option('--rootfs <dir>', 'run inside a copy-on-write copy of DIR as / (fresh /proc, minimal /dev)')
+    .option('--writable <path>', "a host path the sandbox may write (the host's root is read-only inside; repeatable)", collect)
+    .option('--bind <host[:inside][:ro]>', 'a host path seen inside at INSIDE (default: the same path), read-write unless :ro (repeatable)', collect)
+    .option('--device <path>', 'a host device node passed through, e.g. /dev/kvm (repeatable)', collect)
+    .option('--cap-add <cap>', "a capability on top of Docker's default 14: NET_ADMIN, SYS_PTRACE, ALL (repeatable)", collect)
+    .option('--cap-drop <cap>', 'a capability taken away (repeatable)', collect)
+    .option('--privileged', "the old view: the host's root writable, every capability, the host's /dev; the report says so")
     .passThroughOptions()
     .addHelpText(
       'after',

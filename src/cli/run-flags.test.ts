@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidSpecError } from '../index.js';
-import { builderFrom, num, parseDeviceRate, parseEnv } from './run-flags.js';
+import { InvalidSpecError, sandbox } from '../index.js';
+import { builderFrom, num, parseBind, parseDeviceRate, parseEnv } from './run-flags.js';
 
 describe('cgbox run flags', () => {
   it('splits DEV:RATE on the last colon, so MAJ:MIN devices work', () => {
@@ -39,5 +39,20 @@ describe('cgbox run flags', () => {
   it('--plot samples every 50ms, so the plot has a timeline to draw', () => {
     expect(builderFrom({ plot: 'out.svg' }).spec.sampleUs).toBe(50_000);
     expect(builderFrom({}).spec.sampleUs).toBeUndefined();
+  });
+});
+
+describe('the isolation flags', () => {
+  it('--writable, --bind, --device, --cap-add, --cap-drop and --privileged go to their methods', () => {
+    const b = builderFrom({ writable: ['/var/tmp'], bind: ['/usr/share:/data:ro', '/opt'], capAdd: ['NET_ADMIN'], capDrop: ['KILL'] });
+    expect(b.spec).toEqual(
+      sandbox().writable('/var/tmp').bind('/usr/share', '/data', { readonly: true }).bind('/opt').capAdd('NET_ADMIN').capDrop('KILL').spec,
+    );
+    expect(builderFrom({ privileged: true }).spec.privileged).toBe(true);
+  });
+
+  it("--bind: a malformed value is the builder's InvalidSpecError, naming the flag", () => {
+    expect(parseBind('/a::ro')).toEqual({ host: '/a', readonly: true });
+    expect(() => parseBind('/a:/b:/c')).toThrow(/--bind\("\/a:\/b:\/c"\): expected HOST/);
   });
 });

@@ -29,6 +29,15 @@ export interface RunFlags {
   /** PATH:SIZE[:DRIVER], repeatable. */
   volume?: string[];
   rootfs?: string;
+  /** Host paths the sandbox may write, repeatable. */
+  writable?: string[];
+  /** HOST[:INSIDE][:ro], repeatable. */
+  bind?: string[];
+  /** A host device node, repeatable. */
+  device?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
 }
 
 /**
@@ -109,6 +118,15 @@ export function parseBandwidthFlag(text: string): NonNullable<NetworkOptions['ba
   return out;
 }
 
+/** "HOST", "HOST:INSIDE", "HOST:INSIDE:ro" or "HOST::ro". */
+export function parseBind(text: string): { host: string; inside?: string; readonly?: boolean } {
+  const parts = text.split(':');
+  const readonly = parts.length > 1 && (parts.at(-1) === 'ro' || parts.at(-1) === 'rw') ? parts.pop() === 'ro' : undefined;
+  const [host, inside, ...rest] = parts;
+  if (!host || rest.length) throw new InvalidSpecError('--bind', text, 'expected HOST, HOST:INSIDE, HOST:INSIDE:ro or HOST::ro (absolute paths)');
+  return { host, ...(inside ? { inside } : {}), ...(readonly !== undefined ? { readonly } : {}) };
+}
+
 /** The builder for these flags, in the builder's own order (.memory before .swap). */
 export function builderFrom(f: RunFlags): SandboxBuilder {
   let b = sandbox();
@@ -137,5 +155,14 @@ export function builderFrom(f: RunFlags): SandboxBuilder {
     const { path, ...opts } = parseVolume(t);
     b = b.volume(path, opts);
   }
+  for (const p of f.writable ?? []) b = b.writable(p);
+  for (const t of f.bind ?? []) {
+    const { host, inside, readonly } = parseBind(t);
+    b = b.bind(host, inside, readonly !== undefined ? { readonly } : undefined);
+  }
+  for (const d of f.device ?? []) b = b.device(d);
+  if (f.capAdd?.length) b = b.capAdd(...f.capAdd);
+  if (f.capDrop?.length) b = b.capDrop(...f.capDrop);
+  if (f.privileged) b = b.privileged();
   return b;
 }
