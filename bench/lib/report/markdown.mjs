@@ -1,7 +1,18 @@
 // BENCHMARKS.md: the tables, the goals, the machine, what was not measured and why, how it was
 // measured, and the one command that makes it again.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { PARALLEL } from '../phases/throughput.mjs';
 import { absentRows, addsTable, flatnessTable, goalsTable, latencyTable, markdownTable, throughputTable } from './tables.mjs';
+
+/**
+ * bench/NOTES.md, when present: what the numbers cannot say themselves — where the time goes for
+ * each goal not met, from profiles — written by hand beside a run and kept with it.
+ */
+function notes() {
+  const path = fileURLToPath(new URL('../../NOTES.md', import.meta.url));
+  return existsSync(path) ? [readFileSync(path, 'utf8').trim(), ''] : [];
+}
 
 export function markdown(results, cases, { svgPath, command }) {
   const m = results.meta;
@@ -38,6 +49,7 @@ export function markdown(results, cases, { svgPath, command }) {
     '',
     markdownTable(goalsTable(results.goals)),
     '',
+    ...notes(),
   ];
   if (results.latency) {
     sections.push(
@@ -58,7 +70,7 @@ export function markdown(results, cases, { svgPath, command }) {
       '## Throughput: back to back, 1, 4 and 16 in flight',
       '',
       `${o.throughputRuns} runs per block, each worker starting the next run as its last ends; runs/s = runs ÷ the block's wall time. ${o.throughputRounds} rounds of every case and parallelism in turn: the median and the min–max of the rounds. ` +
-        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it. Cold starts: the share of cgbox's runs that found no spare ready (a spare is made once a run is over).`,
+        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it. Cold starts: the share of cgbox's runs that found no spare ready or on its way (spares are made while runs go on, as many as are in flight, up to 8).`,
       '',
       markdownTable(throughputTable(results, cases)),
       '',
