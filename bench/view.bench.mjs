@@ -21,7 +21,7 @@ const cgroupfs = cgroupfsOf(driver.version, driver.hierarchies(caps));
 const ctx = (mode) => ({ mode, cgroupfs, volumes: [], binds: [], devices: [], host: hostFs });
 const full = planView(ctx('default'));
 const ahead = preparedView(hostFs, cgroupfs); // its join step joins no cgroup here
-const caps = ['--caps', capabilityMask(emptySpec())];
+const capArgs = ['--caps', capabilityMask(emptySpec())];
 
 /** One standby: prepared with `ahead`, then sent `orders`; resolves [ms to exec, ms to exit]. */
 function once(ahead, orders) {
@@ -44,8 +44,8 @@ function once(ahead, orders) {
 }
 
 const cases = {
-  'the view prepared ahead (a spare)': [viewArgs(ahead), ['--view-prepared', ...viewArgs(full.slice(ahead.length)), ...caps]],
-  'the whole view at the orders (cold)': [[], [...viewArgs(full), ...caps]],
+  'the view prepared ahead (a spare)': [viewArgs(ahead), ['--view-prepared', ...viewArgs(full.slice(ahead.length)), ...capArgs]],
+  'the whole view at the orders (cold)': [[], [...viewArgs(full), ...capArgs]],
   'no view (the privileged steps)': [[], viewArgs(planView(ctx('privileged')))],
 };
 const exec = {}, exit = {};

@@ -18,10 +18,12 @@ fi
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user-static: the static linux-arm64
 # init helper the package ships, and its check under emulation (scripts/build-prebuilt.sh);
 # git: the package test packs the checkout's files; runc: an exported OCI bundle is run by it
-# (integration/export-runc.test.ts).
-PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates git runc
+# (integration/export-runc.test.ts); bubblewrap and runc: the peers `npm run bench` measures
+# cgbox against.
+PACKAGES=(gcc libc6-dev util-linux mount iproute2 procps coreutils ca-certificates git
   iperf3 ebtables nftables e2fsprogs xfsprogs btrfs-progs busybox-static
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+  bubblewrap runc)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
