@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../src/index.js';
 import { fixture } from './fixtures.js';
-import { couldHave, idleNeed, roomFor, runWatched } from './load.js';
+import { couldHave, idleNeed, quotaCeiling, roomFor, runWatched } from './load.js';
 import { vmTier } from './requires.js';
 
 describe('cpu', () => {
@@ -18,9 +18,7 @@ describe('cpu', () => {
     const { could, got } = couldHave(machine, 0.5);
     console.log(`cpuQuota(0.5): ${cpuMs} ms of CPU in ${wallMs} ms = ${ratio.toFixed(3)}; sampled: got ${got.toFixed(3)} of the ${could.toFixed(3)} CPUs it could have had`);
     // The ceiling is the quota's guarantee: a busy machine can only lower the share, never raise it.
-    // Under the VM tier's emulated CPU the guest's timer ticks come late, so the scheduler notices a
-    // spent quota late (measured 0.65 there); the host tier holds the kernel to 0.55.
-    expect(ratio).toBeLessThan(vmTier() ? 0.75 : 0.55);
+    expect(ratio).toBeLessThan(quotaCeiling(0.5));
     expect(r.usage.cpu.usageUs / 1000).toBeGreaterThanOrEqual(cpuMs!);
     // The floor needs CPU to spare at every moment: half a CPU idle besides what everyone used.
     const tight = roomFor('cpuQuota(0.5) share', [idleNeed(machine)], {

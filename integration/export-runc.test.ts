@@ -22,8 +22,8 @@ import { cpuSharesToWeight } from '../src/cgroup/v2/cpu.js';
 import { sandbox, writeOCIBundle, type OciExport, type SandboxBuilder } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
-import { couldHave, idleNeed, roomFor, runWatched, watchCpu, type CpuSample } from './load.js';
-import { requires, vmTier } from './requires.js';
+import { couldHave, idleNeed, quotaCeiling, roomFor, runWatched, watchCpu, type CpuSample } from './load.js';
+import { requires } from './requires.js';
 
 const RUNC = which('runc');
 if (!RUNC) throw new Error('runc is not installed: apt-get install runc (scripts/setup.sh and vagrant/provision.sh install it)');
@@ -202,9 +202,7 @@ describe('an exported bundle under runc: the outcome of cgbox\'s own run', () =>
       const { could, got } = couldHave(machine, 0.5);
       console.log(`${who}: cpuQuota(0.5) gave ${ratio.toFixed(3)} of wall time; sampled: got ${got.toFixed(3)} of the ${could.toFixed(3)} CPUs it could have had; throttled ${throttled} periods`);
       // The quota is a ceiling, strictly: a busy machine can only lower the share, never raise it.
-      // Under the VM tier's emulation the guest's ticks come late, so a spent quota is noticed late
-      // (cpu.test.ts measured 0.65 there); the host tier holds the kernel to 0.55.
-      expect(ratio).toBeLessThan(vmTier() ? 0.75 : 0.55);
+      expect(ratio).toBeLessThan(quotaCeiling(0.5));
       const tight = roomFor(`${who}: cpuQuota(0.5) share`, [idleNeed(machine)], {
         tight: 'share > 0.45, throttled every period',
         relaxed: 'at least half of what it could have had, moment by moment',

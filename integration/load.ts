@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RunResult, SandboxBuilder, StartedSandbox } from '../src/index.js';
+import { vmTier } from './requires.js';
 
 /** /proc/stat counts in USER_HZ, which the kernel fixes at 100 for user space. */
 const MS_PER_TICK = 10;
@@ -201,3 +202,12 @@ export function roomFor(what: string, needs: Need[], floors: { tight: string; re
 }
 
 const round = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+/**
+ * The most of a CPU a spinner under cpuQuota(quota) may show — its ceiling, asserted always: the quota
+ * and a tenth. Under the VM tier's emulation the guest's timer ticks come late, so the scheduler
+ * notices a spent quota late (measured up to 0.65 of a 0.5 quota there): half again, there.
+ */
+export function quotaCeiling(quota: number): number {
+  return quota * (vmTier() ? 1.5 : 1.1);
+}

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { doctor, hostCaps, probeTools, releaseStandby, sandbox, UnsupportedError } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
+import { quotaCeiling } from './load.js';
 import { requires } from './requires.js';
 
 const uid = process.getuid?.() ?? 0;
@@ -93,10 +94,9 @@ describe.runIf(requires('rootless'))('rootless: a normal user in a login session
     expect(r.exitCode).toBe(0);
     const [cpuMs, wallMs] = [/cpu_ms=(\d+)/, /wall_ms=(\d+)/].map((re) => Number(re.exec(r.stdout)![1]));
     console.log(`rootless cpuQuota(0.5): ${cpuMs} ms of CPU in ${wallMs} ms; ${r.usage.cpu.throttledPeriods} periods throttled, ${r.usage.cpu.throttledUs} µs`);
-    // Unthrottled, a spinner takes a whole CPU (1.0). Under the VM tier's emulation the scheduler's
-    // accounting runs late by up to a tick per 100 ms period (measured 0.64 on a busy host), so the
-    // ceiling here is looser than cpu.test.ts's 0.55; that the quota acts is the throttling itself.
-    expect(cpuMs! / wallMs!).toBeLessThan(0.8);
+    // Unthrottled, a spinner takes a whole CPU (1.0); the ceiling allows for the VM tier's late ticks
+    // (measured 0.64 there on a busy host), and that the quota acts is the throttling itself.
+    expect(cpuMs! / wallMs!).toBeLessThan(quotaCeiling(0.5));
     expect(r.usage.cpu.usageUs / 1000).toBeGreaterThanOrEqual(cpuMs!);
     expect(r.usage.cpu.throttledPeriods).toBeGreaterThan(10);
     expect(r.usage.cpu.throttledUs).toBeGreaterThan(0);
