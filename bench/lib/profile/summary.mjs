@@ -82,6 +82,16 @@ function hitsOf(profile, window) {
   return hits;
 }
 
+/** The profile's samples in `window` (or all): each node's parent, its hits, their total, the span and the time a hit stands for. */
+function sampled(profile, window) {
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const hitsById = hitsOf(profile, window);
+  const totalHits = [...hitsById.values()].reduce((s, h) => s + h, 0);
+  const spanUs = window ? window.toUs - window.fromUs : profile.endTime - profile.startTime;
+  return { parent, hitsById, totalHits, spanUs, usPerHit: totalHits ? spanUs / totalHits : 0 };
+}
+
 /** Entries under `share` folded into one line, so the list shows what matters. */
 function small(rows, share) {
   const big = rows.filter((r) => r.share >= share);
@@ -92,12 +102,7 @@ function small(rows, share) {
 }
 
 export function summarise(profile, { top = 25, window } = {}) {
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
-  const hitsById = hitsOf(profile, window);
-  const totalHits = [...hitsById.values()].reduce((s, h) => s + h, 0);
-  const spanUs = window ? window.toUs - window.fromUs : profile.endTime - profile.startTime;
-  const usPerHit = totalHits ? spanUs / totalHits : 0;
+  const { parent, hitsById, totalHits, spanUs, usPerHit } = sampled(profile, window);
   const ms = (hits) => (hits * usPerHit) / 1000;
 
   const self = new Map();
@@ -142,12 +147,7 @@ export function summarise(profile, { top = 25, window } = {}) {
  * chain of cgbox frames above, innermost first, up to `depth` of them, with its time.
  */
 export function pathsTo(profile, name, { window, depth = 5, top = 10 } = {}) {
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
-  const hitsById = hitsOf(profile, window);
-  const totalHits = [...hitsById.values()].reduce((s, h) => s + h, 0);
-  const spanUs = window ? window.toUs - window.fromUs : profile.endTime - profile.startTime;
-  const usPerHit = totalHits ? spanUs / totalHits : 0;
+  const { parent, hitsById, totalHits, usPerHit } = sampled(profile, window);
   const paths = new Map();
   for (const n of profile.nodes) {
     const hits = hitsById.get(n.id) ?? 0;
