@@ -2,7 +2,8 @@
  * cgbox-init: starts one sandbox, or runs a command inside a running one, and
  * reports the command's exact wait status. Started by cgbox with a status pipe
  * on fd 3 (protocol in report.h):
- *   init PID            host pid of the sandbox's init (exec mode: of the command)
+ *   init PID [TICK]     host pid of the sandbox's init and its start time (pinned.h; exec
+ *                       mode: the command's pid only)
  *   ready               namespaces and cgroups are in place; the command is next
  *   started             the command was exec'd
  *   error STEP ERRNO MESSAGE   a setup step failed (nothing of the command ran)
@@ -16,7 +17,7 @@
  *          orphan, and reports the command's status. When the command ends,
  *          init exits and the kernel kills whatever else is in the sandbox, as a
  *          container ends with its main process.
- * Exec mode (--enter PID): the outer joins that init's namespaces and forks the
+ * Exec mode (--enter PID:TICK): the outer joins that init's namespaces and forks the
  * command, which joins the cgroups before it execs.
  * Death of the parent is chained with PR_SET_PDEATHSIG: Node dies → the outer
  * (orphan.c) kills the init → the kernel kills the whole pid namespace → the
@@ -27,6 +28,7 @@
 #include "command.h"
 #include "options.h"
 #include "orphan.h"
+#include "pinned.h"
 #include "report.h"
 #include "sandbox.h"
 #include "standby.h"
@@ -175,7 +177,8 @@ static int start_sandbox(struct options *o) {
     _exit(run_init(o, life[0]));
   }
   close(life[0]);
-  report("init %d", (int)init);
+  /* The init is this process's child: its pid is not reused before it is waited for. */
+  report("init %d %llu", (int)init, start_time_of(init));
   /* Init's own death by a signal (a kill of the whole sandbox) is Node's to interpret. */
   int status = wait_for_init(init, o);
   /* Every task is gone with the init: what the tmpfs volumes hold now is the run's last word. */
@@ -209,6 +212,7 @@ static int enter_sandbox(const struct options *o) {
   cgroup_fds[o->ncgroups] = -1;
   int ns_fds[sizeof NAMESPACES / sizeof *NAMESPACES];
   char path[64];
+  int pidfd = pin_process(o->enter, o->enter_start);
   for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++) {
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)o->enter, NAMESPACES[i].name);
     if ((ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) fail("enter", path);
@@ -217,6 +221,7 @@ static int enter_sandbox(const struct options *o) {
       ns_fds[i] = -1;
     }
   }
+  check_pinned(pidfd, o->enter, o->enter_start);
   for (size_t i = 0; i < sizeof NAMESPACES / sizeof *NAMESPACES; i++)
     if (ns_fds[i] >= 0 && setns(ns_fds[i], NAMESPACES[i].type) < 0) fail("enter", NAMESPACES[i].name);
   fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);

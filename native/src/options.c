@@ -1,4 +1,5 @@
 #include "options.h"
+#include "pinned.h"
 #include "userns.h"
 #include "view.h"
 #include <stdio.h>
@@ -9,7 +10,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: cgbox-init [--cgroup PROCS_FILE]... [--hostname NAME] [--net none|host] [--netns PATH]\n"
           "                  [--op STEP ARG...]... [--caps HEX_MASK] [--cwd DIR | --cwd-soft DIR]\n"
-          "                  [--parent PID] [--enter INIT_PID] [--null-stdin]\n"
+          "                  [--parent PID] [--enter INIT_PID:START_TICK] [--null-stdin]\n"
           "                  [--uid-map MAP --gid-map MAP [--idmap-helpers NEWUIDMAP NEWGIDMAP]]\n"
           "                  [--tmpfs-volume PATH OPTIONS FROM|-]... [--cp CP] -- FILE [ARG]...\n"
           "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] [--op STEP ARG...]... --standby\n"
@@ -22,6 +23,17 @@ static void usage(void) {
 static const char *next(int argc, char **argv, int *i) {
   if (*i + 1 >= argc) usage();
   return argv[++*i];
+}
+
+/* INIT_PID:START_TICK: both are needed to name the init (pinned.h). */
+static void parse_enter(const char *arg, struct options *o) {
+  char *end;
+  long pid = strtol(arg, &end, 10);
+  if (end == arg || *end != ':' || pid <= 0) usage();
+  const char *tick = end + 1;
+  o->enter_start = strtoull(tick, &end, 10);
+  if (end == tick || *end || !o->enter_start) usage();
+  o->enter = (pid_t)pid;
 }
 
 void parse_options(int argc, char **argv, struct options *o) {
@@ -58,7 +70,7 @@ void parse_options(int argc, char **argv, struct options *o) {
       o->net = NET_JOIN;
       o->netns = next(argc, argv, &i);
     } else if (!strcmp(k, "--parent")) o->parent = (pid_t)atoi(next(argc, argv, &i));
-    else if (!strcmp(k, "--enter")) o->enter = (pid_t)atoi(next(argc, argv, &i));
+    else if (!strcmp(k, "--enter")) parse_enter(next(argc, argv, &i), o);
     else if (!strcmp(k, "--standby")) o->standby = 1;
     else if (!strcmp(k, "--null-stdin")) o->null_stdin = 1;
     else if (!strcmp(k, "--delegate-xattrs")) { int print_delegate_xattrs(int, char **); exit(print_delegate_xattrs(argc - i - 1, argv + i + 1)); }
@@ -81,6 +93,7 @@ void parse_options(int argc, char **argv, struct options *o) {
     } else if (!strcmp(k, "--cp")) o->cp = next(argc, argv, &i);
     else if (!strcmp(k, "--probe-userns")) { int probe_userns(void); exit(probe_userns()); }
     else if (!strcmp(k, "--no-mount-setattr")) view_without_setattr = 1;
+    else if (!strcmp(k, "--no-pidfd")) pin_without_pidfd = 1;
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */

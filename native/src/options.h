@@ -32,6 +32,7 @@ struct options {
   const char *netns; /* NET_JOIN: a path such as /run/netns/cgbox-… */
   pid_t parent;
   pid_t enter; /* exec mode: join the namespaces of this running sandbox's init */
+  unsigned long long enter_start; /* ... which started at this tick (pinned.h): a reused pid is refused */
   const char *caps; /* the capabilities kept, a hex mask; NULL: all (privileged) */
   int standby;   /* join the cgroups, then wait for the rest of the options on ORDERS_FD */
   int view_prepared; /* orders: the ops are the rest of the view the standby built ahead */

@@ -28,9 +28,15 @@ export interface LaunchOutcome {
   outerSignal: string | null;
 }
 
+/** The sandbox's pid 1 on the host: its pid, and its start time, which tells it from a later process given the same pid. */
+export interface InitProcess {
+  pid: number;
+  start: number | undefined;
+}
+
 export interface Launched {
-  /** Host pid of the sandbox's pid 1, once it exists. */
-  initPid: Promise<number>;
+  /** The sandbox's pid 1, once it exists. */
+  init: Promise<InitProcess>;
   /** Settles when the command is about to exec; rejects when setup failed first. */
   ready: Promise<void>;
   /** Settles once the command was exec'd; rejects when setup or the exec failed. */
@@ -74,7 +80,7 @@ export interface FollowedInit {
 
 export function follow(child: ChildProcess, binary: string): FollowedInit {
   ignoreStdioErrors(child);
-  const initPid = deferred<number>();
+  const init = deferred<InitProcess>();
   const standby = deferred<void>();
   const ready = deferred<void>();
   const started = deferred<void>();
@@ -84,7 +90,7 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
   lines(child.stdio[3] as Readable, (line) => {
     const msg = parseInitLine(line);
     if (!msg) return;
-    if (msg.kind === 'init') initPid.resolve(msg.pid);
+    if (msg.kind === 'init') init.resolve({ pid: msg.pid, start: msg.start });
     else if (msg.kind === 'standby') standby.resolve();
     else if (msg.kind === 'ready') ready.resolve();
     else if (msg.kind === 'started') started.resolve();
@@ -98,7 +104,7 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
   const closed = new Promise<string | null>((resolve, reject) => {
     child.on('error', (e) => reject(new SetupError('spawn', `${binary}: ${e.message}`, { cause: e })));
     child.on('close', (code, sig) => {
-      if (!status && !error) initPid.reject(new SetupError('init', `the sandbox's init ${sig ? `was killed by ${sig}` : `exited with ${code}`} before it started`));
+      if (!status && !error) init.reject(new SetupError('init', `the sandbox's init ${sig ? `was killed by ${sig}` : `exited with ${code}`} before it started`));
       standby.reject(error ?? new SetupError('init', 'the standby sandbox ended before it was used'));
       ready.reject(error ?? new SetupError('init', 'the sandbox ended before it was ready'));
       started.reject(error ?? new SetupError('init', 'the sandbox ended before its command started'));
@@ -123,7 +129,7 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
         stderrTruncated: stderr.truncated(),
         outerSignal,
       }));
-      return { initPid: initPid.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };
+      return { init: init.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };
     },
   };
 }

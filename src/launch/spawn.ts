@@ -5,15 +5,16 @@
  * (userns.ts), and its outer mounts the run's tmpfs volumes (inner-volumes.ts).
  */
 import { spawn } from 'node:child_process';
+import { SetupError } from '../spec/errors.js';
 import type { Writable } from 'node:stream';
 import { which } from '../host/tools.js';
-import { follow, type Launched } from './follow.js';
+import { follow, type InitProcess, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
 import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
 import { sandboxIdMaps, usernsArgs } from './userns.js';
 import { viewArgs, type ViewOp } from '../view/index.js';
 
-export type { CommandStatus, LaunchOutcome, Launched } from './follow.js';
+export type { CommandStatus, InitProcess, LaunchOutcome, Launched } from './follow.js';
 
 /** A host path a resource asks to see inside (a volume), at `target` as the sandbox sees it. */
 export type MountRequest = { kind: 'bind'; source: string; target: string };
@@ -32,13 +33,19 @@ export interface LaunchRequest {
   view?: readonly ViewOp[];
   /** The capabilities kept, as a hex mask (src/spec/view.ts); without it every one (privileged). */
   caps?: string;
-  /** Exec mode: run the command inside the running sandbox whose init has this host pid. */
-  enter?: number;
+  /** Exec mode: run the command inside the running sandbox with this init (a pid reused since is refused). */
+  enter?: InitProcess;
   env: NodeJS.ProcessEnv;
   input?: string | Uint8Array;
   stdout?: Writable;
   stderr?: Writable;
   maxBuffer?: number;
+}
+
+function enterArg(init: InitProcess): string {
+  // The start time names the process; an init that did not report one (an older helper) cannot be entered safely.
+  if (init.start === undefined) throw new SetupError('enter', `the sandbox's init (pid ${init.pid}) did not report its start time; reinstall cgbox`);
+  return `${init.pid}:${init.start}`;
 }
 
 /** The options after the cgroups: the same whether given on the command line or as a standby's orders. */
@@ -51,7 +58,9 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
     // The path of kernels before 5.12 (each submount remounted from mountinfo), for its test.
     ...(process.env['CGBOX_NO_MOUNT_SETATTR'] === '1' ? ['--no-mount-setattr'] : []),
     ...(req.caps !== undefined ? ['--caps', req.caps] : []),
-    ...(req.enter !== undefined ? ['--enter', String(req.enter)] : []),
+    ...(req.enter !== undefined ? ['--enter', enterArg(req.enter)] : []),
+    // The path of kernels before 5.3 (no pidfd: the init's start time read again), for its test.
+    ...(req.enter !== undefined && process.env['CGBOX_NO_PIDFD'] === '1' ? ['--no-pidfd'] : []),
     '--', req.file, ...req.args,
   ];
 }

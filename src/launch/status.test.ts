@@ -6,6 +6,11 @@ describe('parseInitLine', () => {
     expect(parseInitLine('init 42')).toEqual({ kind: 'init', pid: 42 });
   });
 
+  it('reads the start time the init reports beside its pid', () => {
+    expect(parseInitLine('init 42 918273')).toEqual({ kind: 'init', pid: 42, start: 918273 });
+    expect(parseInitLine('init 42 x')).toEqual({ kind: 'init', pid: 42 });
+  });
+
   it('reads ready', () => {
     expect(parseInitLine('ready')).toEqual({ kind: 'ready' });
   });

@@ -2,7 +2,8 @@
 import { constants } from 'node:os';
 
 export type InitMessage =
-  | { kind: 'init'; pid: number }
+  /** `start`: the init's start time (clock ticks after boot) — with the pid it names one process; exec mode has none. */
+  | { kind: 'init'; pid: number; start?: number }
   | { kind: 'standby' }
   | { kind: 'ready' }
   | { kind: 'started' }
@@ -27,7 +28,7 @@ export function parseInitLine(line: string): InitMessage | undefined {
   const n = int(a);
   switch (kind) {
     case 'init':
-      return n === undefined ? undefined : { kind, pid: n };
+      return n === undefined ? undefined : { kind, pid: n, ...(int(b) ? { start: int(b) } : {}) };
     case 'standby':
     case 'ready':
     case 'started':

@@ -1,10 +1,11 @@
 /**
  * A command run inside a started sandbox: it joins the sandbox's namespaces
- * (the init's /proc/PID/ns/*) and its cgroups before it execs, so its usage
+ * (the init's /proc/PID/ns/*, the init pinned by a pidfd and its start time, so a reused pid is
+ * refused) and its cgroups before it execs, so its usage
  * counts in the sandbox's report and it dies with the sandbox.
  */
 import type { Writable } from 'node:stream';
-import { launch } from '../launch/spawn.js';
+import { launch, type InitProcess } from '../launch/spawn.js';
 import type { Prepared } from './prepare.js';
 
 export interface ExecOptions {
@@ -32,11 +33,11 @@ export interface ExecResult {
   stderrTruncated: boolean;
 }
 
-export async function execIn(p: Prepared, initPid: number, file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export async function execIn(p: Prepared, init: InitProcess, file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const t0 = performance.now();
   const { env, ...rest } = opts;
   if (rest.cwd !== undefined) delete rest.cwdSoft;
-  const run = launch({ file, args, procsFiles: p.plan.procsFiles, net: 'host', enter: initPid, env: env ?? process.env, ...rest });
+  const run = launch({ file, args, procsFiles: p.plan.procsFiles, net: 'host', enter: init, env: env ?? process.env, ...rest });
   const o = await run.finished;
   if (o.error) throw o.error;
   const status = o.status ?? { exitCode: null, signal: o.outerSignal ?? 'SIGKILL' };

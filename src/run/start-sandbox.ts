@@ -9,7 +9,7 @@ import { faultPoint } from '../host/faults.js';
 import { keepAlive } from '../host/keep-alive.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
-import { launch, type LaunchOutcome, type Launched } from '../launch/spawn.js';
+import { launch, type InitProcess, type LaunchOutcome, type Launched } from '../launch/spawn.js';
 import type { RunResult } from '../report/types.js';
 import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from '../spec/errors.js';
 import { TeardownError } from '../report/errors.js';
@@ -161,9 +161,9 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
   const outcome = run.finished.finally(() => terminator.cancel());
   const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout', sampler);
   result.catch(() => {}); // a started box's caller may never await it; its rejection is theirs to see when they do
-  let initPid: number;
+  let init: InitProcess;
   try {
-    [initPid] = await Promise.all([run.initPid, run.started]);
+    [init] = await Promise.all([run.init, run.started]);
   } catch (e) {
     // Setup failed inside the sandbox: `result` rejects with the cause once all is undone.
     await result.catch(() => {});
@@ -171,13 +171,13 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
   }
   return {
     name: p.name,
-    initPid,
+    initPid: init.pid,
     result,
     stop: (o = {}) => {
       terminator.end('stop', o.signal ?? 'SIGTERM', o.graceMs);
       return keepAlive(result);
     },
-    exec: (f, a, o) => keepAlive(execIn(p, initPid, f, a, { env: commandEnv(spec), ...cwdOf(spec), ...(caps !== undefined ? { caps } : {}), ...o })),
+    exec: (f, a, o) => keepAlive(execIn(p, init, f, a, { env: commandEnv(spec), ...cwdOf(spec), ...(caps !== undefined ? { caps } : {}), ...o })),
     current: () => p.driver.readCurrent(p.plan),
     // The resources' own usage too (a volume's used bytes so far), as collect() does at the end.
     usage: async () => Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),

@@ -22,7 +22,7 @@ export interface Terminator {
 export function startTerminator(
   driver: CgroupDriver,
   plan: CgroupPlan,
-  launched: { initPid: Promise<number>; started: Promise<void> },
+  launched: { init: Promise<{ pid: number }>; started: Promise<void> },
   opts: { timeoutUs?: number; graceUs: number; signal?: AbortSignal },
 ): Terminator {
   let reason: EndReason | null = null;
@@ -41,7 +41,7 @@ export function startTerminator(
     grace = setTimeout(kill, graceMs + DELIVERY_PATIENCE_MS);
     void (async () => {
       await launched.started.catch(() => {});
-      init = await launched.initPid.catch(() => undefined);
+      init = await launched.init.then((i) => i.pid, () => undefined);
       if (cancelled) return;
       await driver.signalAll(plan, signal, init).catch(() => {});
       if (cancelled) return;
