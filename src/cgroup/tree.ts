@@ -3,7 +3,7 @@
  * privileged sandbox, a nested runtime): its processes are those of the whole
  * subtree, and it is removed depth-first.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProcs } from './files.js';
 
@@ -15,6 +15,9 @@ export async function subtreeDirs(dir: string): Promise<string[]> {
 function below(dir: string): string[] {
   let entries;
   try {
+    // A cgroup directory's link count is 2 and one per cgroup below it (kernfs keeps it so): most
+    // have none, and a stat says so without listing its dozens of files.
+    if (statSync(dir).nlink <= 2) return [];
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
