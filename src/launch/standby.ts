@@ -35,7 +35,13 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
-const same = (a: ViewOp, b: ViewOp) => JSON.stringify(a) === JSON.stringify(b);
+/** Two view steps alike, field by field (they are plain data: strings, numbers, arrays, objects). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
 function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
@@ -64,7 +70,10 @@ export function spawnStandby(procsFiles: readonly string[]): Standby {
   const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
   // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
   const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
-  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+  // The command's environment comes with the orders: the init itself needs none but a PATH, and
+  // copying the whole of process.env into the spawn was a good part of its cost.
+  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
+  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env });
   const pipes = child.stdio as unknown as Refable[];
   const hold = (on: boolean) => {
     for (const p of [child as Refable, ...pipes]) on ? p.ref?.() : p.unref?.();

@@ -1,5 +1,5 @@
 /** Spares on hosts that lack a controller: made from what exists, never an unhandled rejection. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cgroupV1 } from '../cgroup/v1/driver.js';
 import { fakeV1Caps } from '../host/fake-caps.js';
 import type { HostCaps } from '../host/types.js';
@@ -25,5 +25,21 @@ describe('spare fitting', () => {
     const c = caps(true);
     const narrow = { name: 'cgbox-1-a', plan: cgroupV1.plan(emptySpec(), c, 'cgbox-1-a') } as Spare;
     expect(fits(narrow, cgroupV1.plan({ ...emptySpec(), cpus: [0] }, c, 'cgbox-1-a'))).toBe(false);
+  });
+});
+
+describe('what a spare holds', () => {
+  it('the cpuset and cpu hierarchies only once a run of this process asked for them', async () => {
+    vi.resetModules(); // the pool's memory of what was asked is the module's
+    const pool = await import('./standby-pool.js');
+    const c = caps(true);
+    const hierarchies = () => cgroupV1.plan(pool.widest(c), c, 'cgbox-1-a').dirs.map((d) => d.hierarchy);
+    expect(hierarchies()).toEqual(['cpuacct', 'memory', 'pids', 'blkio', 'freezer']);
+    pool.noteRun({ ...emptySpec(), cpuQuota: { quotaUs: 50_000, periodUs: 100_000 } });
+    expect(hierarchies()).toEqual(['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer']);
+    pool.noteRun({ ...emptySpec(), cpus: [1] });
+    expect(hierarchies()).toEqual(['cpuset', 'cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer']);
+    // Where the host lacks one, the spare goes without it, asked or not.
+    expect(cgroupV1.plan(pool.widest(caps(false)), caps(false), 'cgbox-1-a').dirs.map((d) => d.hierarchy)).not.toContain('cpuset');
   });
 });

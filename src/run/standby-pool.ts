@@ -2,7 +2,8 @@
  * One spare sandbox kept ready per process: fresh cgroups under the caller's
  * own, with a standby init already in them (src/launch/standby.ts). A run
  * takes it, writes its own limits into those cgroups and sends its command;
- * the next spare is made in the background. Each spare serves one run only,
+ * the next spare is made in the background while that run goes on, and a run
+ * that finds it still on its way waits for it. Each spare serves one run only,
  * so counters never carry over. A process that runs a single sandbox (the
  * CLI) never makes one: spares start with the second run. CGBOX_STANDBY=0
  * turns them off; releaseStandby() removes the spare now.
@@ -23,19 +24,31 @@ export interface Spare {
 
 let ready: Spare | undefined;
 let making: Promise<void> | undefined;
+/** The run waiting for the spare on its way: it gets that spare as soon as it is ready. */
+let waiting: ((spare: Spare | undefined) => void) | undefined;
 let runs = 0;
 
 export function standbyEnabled(spec: SandboxSpec): boolean {
   return process.env['CGBOX_STANDBY'] !== '0' && spec.cgroupParent === undefined;
 }
 
+/** Whether a run of this process asked for CPUs (cpuset) or CPU shares or a quota (cpu) yet. */
+const asked = { cpuset: false, cpu: false };
+
+/** Counts what a run asks for: the next spares hold those hierarchies too. */
+export function noteRun(spec: SandboxSpec): void {
+  if (spec.cpus !== undefined) asked.cpuset = true;
+  if (spec.cpuShares !== undefined || spec.cpuQuota !== undefined) asked.cpu = true;
+}
+
 /**
- * The widest spec this host can serve: with cpus and shares set, the plan also
- * holds the cpuset and cpu hierarchies (at their defaults) — where they exist.
- * A run needing one the spare lacks starts cold instead (see fits()).
+ * The widest spec the spares serve: with cpus and shares set, the plan also holds the cpuset and
+ * cpu hierarchies (at their defaults) — where they exist, and once a run of this process asked for
+ * them (each costs a spare its directory, and cpuset its writes, for runs that may never use it).
+ * A run needing one the spare lacks starts cold instead (see fits()), and the spares after it hold it.
  */
-function widest(caps: HostCaps): SandboxSpec {
-  const has = (c: 'cpuset' | 'cpu') => (caps.driver === 1 ? caps.v1[c] !== undefined : (caps.v2?.controllers ?? []).includes(c));
+export function widest(caps: HostCaps): SandboxSpec {
+  const has = (c: 'cpuset' | 'cpu') => asked[c] && (caps.driver === 1 ? caps.v1[c] !== undefined : (caps.v2?.controllers ?? []).includes(c));
   return { ...emptySpec(), ...(has('cpuset') ? { cpus: caps.onlineCpus } : {}), ...(has('cpu') ? { cpuShares: 1024 } : {}) };
 }
 
@@ -66,10 +79,18 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
       }
     });
     await standby.ready;
-    ready = spare;
+    if (waiting) handTo(spare);
+    else ready = spare;
   } catch {
+    handTo(undefined);
     for (const d of made.reverse()) await removeCgroupDir(d).catch(() => {});
   }
+}
+
+function handTo(spare: Spare | undefined): void {
+  const run = waiting;
+  waiting = undefined;
+  run?.(spare);
 }
 
 /** Counts a run that may use spares; returns how many there were. */
@@ -99,9 +120,14 @@ export async function releaseStandby(driver: CgroupDriver): Promise<void> {
   if (spare) await discardSpare(spare, driver);
 }
 
-/** Settles when the spare being made is ready (or failed); undefined when none is on its way. */
-export function spareOnItsWay(): Promise<void> | undefined {
-  return making;
+/**
+ * The ready spare; or, when one is on its way and no other run waits for it, that one once it is
+ * ready: it started before this run, so waiting costs less than a cold start, which does its work
+ * again from the beginning. Undefined: start cold. The spare is the caller's to launch or discard.
+ */
+export function awaitSpare(): Promise<Spare | undefined> {
+  if (ready || !making || waiting) return Promise.resolve(takeSpare());
+  return new Promise((resolve) => (waiting = resolve));
 }
 
 /** The ready spare, taken: it is the caller's to launch or discard. */
