@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
 import { releaseStandby, sandbox } from '../src/index.js';
-import { countInitSpawns, initSpawns } from '../bench/lib/init-spawns.mjs';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
 import { waitFor } from './wait.js';
@@ -44,19 +43,6 @@ describe('spare sandboxes', () => {
     await sleep(100);
     const bomb = await sandbox().pids(16).run(fixture('forkbomb'), ['200']);
     expect(bomb.usage.pids.peak).toBe(16);
-  });
-
-  it('back to back, every run from the second on takes a spare: made while the run before went on, or waited for', async () => {
-    countInitSpawns();
-    await sandbox().run('true');
-    await sandbox().run('true');
-    const before = { ...initSpawns };
-    const b = sandbox().memory('64m').pids(32);
-    for (let i = 0; i < 30; i++) expect((await b.run('true')).ok).toBe(true);
-    // No run started cold; each made the spare of the one after it (the last one's is still there).
-    expect(initSpawns.cold - before.cold).toBe(0);
-    expect(initSpawns.standby - before.standby).toBeGreaterThanOrEqual(30);
-    expect(initSpawns.standby - before.standby).toBeLessThanOrEqual(31);
   });
 
   it('gives the command /dev/null as stdin without input, and the input with it', async () => {

@@ -2,9 +2,8 @@
  * One spare sandbox kept ready per process: fresh cgroups under the caller's
  * own, with a standby init already in them (src/launch/standby.ts). A run
  * takes it, writes its own limits into those cgroups and sends its command;
- * the next spare is made in the background while that run goes on, and a run
- * that finds it still on its way waits for it. Each spare serves one run only,
- * so counters never carry over. A process that runs a single sandbox (the
+ * the next spare is made in the background once that run is over. Each spare
+ * serves one run only, so counters never carry over. A process that runs a single sandbox (the
  * CLI) never makes one: spares start with the second run. CGBOX_STANDBY=0
  * turns them off; releaseStandby() removes the spare now.
  */
