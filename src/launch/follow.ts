@@ -55,10 +55,19 @@ export interface OutputOptions {
 }
 
 function deferred<T>() {
-  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  let settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
+  let pending = true;
+  const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
   promise.catch(() => {}); // observed through `finished` when nobody awaits it
-  return { promise, resolve, reject };
+  return {
+    promise,
+    resolve: (v: T) => ((pending = false), settle.resolve(v)),
+    reject: (e: unknown) => ((pending = false), settle.reject(e)),
+    /** Rejects with the error `why` makes, if still pending: an error's stack is not made for nothing. */
+    rejectIfPending(why: () => unknown) {
+      if (pending) this.reject(why());
+    },
+  };
 }
 
 function lines(stream: Readable, onLine: (line: string) => void): void {
@@ -104,10 +113,10 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
   const closed = new Promise<string | null>((resolve, reject) => {
     child.on('error', (e) => reject(new SetupError('spawn', `${binary}: ${e.message}`, { cause: e })));
     child.on('close', (code, sig) => {
-      if (!status && !error) init.reject(new SetupError('init', `the sandbox's init ${sig ? `was killed by ${sig}` : `exited with ${code}`} before it started`));
-      standby.reject(error ?? new SetupError('init', 'the standby sandbox ended before it was used'));
-      ready.reject(error ?? new SetupError('init', 'the sandbox ended before it was ready'));
-      started.reject(error ?? new SetupError('init', 'the sandbox ended before its command started'));
+      if (!status && !error) init.rejectIfPending(() => new SetupError('init', `the sandbox's init ${sig ? `was killed by ${sig}` : `exited with ${code}`} before it started`));
+      standby.rejectIfPending(() => error ?? new SetupError('init', 'the standby sandbox ended before it was used'));
+      ready.rejectIfPending(() => error ?? new SetupError('init', 'the sandbox ended before it was ready'));
+      started.rejectIfPending(() => error ?? new SetupError('init', 'the sandbox ended before its command started'));
       resolve(sig ?? null);
     });
   });
