@@ -56,11 +56,19 @@ describe.skipIf(!OVS)('OVS bridge (runs where ovs-vsctl works: the VM tier)', ()
     const r = await iperf(server, client, { reverse: false, seconds: 6 });
     const l2 = r.perSecond.map((b) => b * L2_PER_GOODPUT);
     console.log(`ovs client → server at L2: ${l2.map((b) => (b / 1e6).toFixed(2)).join(' ')} Mbit/s`);
-    // The limit is the ceiling. Policing drops what is over it, TCP backs off, and under the VM
-    // tier's software emulation it falls further below (measured 5.6 Mbit/s on average): the
-    // floor only shows that traffic flows at the same order of magnitude.
-    for (const b of l2.slice(1)) expect(b).toBeLessThan(10.5e6);
-    expect(l2.slice(1).reduce((a, b) => a + b, 0) / (l2.length - 1)).toBeGreaterThan(2e6);
+    // The ceiling is the policer's bucket: in any window it passes at most the rate times its length
+    // and one burst (1 Mbit, set above). So a second of iperf's holds at most rate + burst — and 5 %
+    // more, the second being measured on the VM's emulated clock (seen: 10.99 Mbit/s in one second
+    // after four near 5) — and the whole run at most the rate times its length and one burst.
+    // Policing drops what is over it, TCP backs off, and under the VM tier's software emulation it
+    // falls further below (measured 5.6 Mbit/s on average): the floor only shows that traffic flows
+    // at the same order of magnitude.
+    const [rate, burst] = [10e6, 1e6];
+    const seconds = l2.slice(1);
+    for (const b of seconds) expect(b).toBeLessThan((rate + burst) * 1.05);
+    const total = seconds.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThan(rate * seconds.length + burst);
+    expect(total / seconds.length).toBeGreaterThan(2e6);
   });
 
   it('what the client receives is shaped to 10 Mbit/s by the port QoS', async () => {
