@@ -3,9 +3,9 @@
  * own, with a standby init already in them (src/launch/standby.ts). A run
  * takes it, writes its own limits into those cgroups and sends its command;
  * the next spare is made in the background once that run is over. Each spare
- * serves one run only, so counters never carry over. A process that runs a single sandbox (the
- * CLI) never makes one: spares start with the second run. CGBOX_STANDBY=0
- * turns them off; releaseStandby() removes the spare now.
+ * serves one run only, so counters never carry over. A process that runs a
+ * single sandbox (the CLI) never makes one: spares start with the second run.
+ * CGBOX_STANDBY=0 turns them off; releaseStandby() removes the spare now.
  */
 import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
