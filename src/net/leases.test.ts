@@ -58,3 +58,17 @@ describe('a lease table that cannot be read', () => {
     expect(missing).toBe('{"leases":{}}');
   }, 30_000);
 });
+
+describe("a writer killed between its write and the rename", () => {
+  it("leaves a temporary file that the next write under the lock removes, and only that bridge's", async () => {
+    const { writeFileSync, existsSync } = await import('node:fs');
+    const cut = ['net-cgbtest.json.0a1b2c3d4e5f.tmp', 'net-cgbtest.json.ffffffffffff.tmp'].map((f) => join(dir, f));
+    const kept = ['net-other.json.0a1b2c3d4e5f.tmp', 'net-cgbtest.json.notours.tmp'].map((f) => join(dir, f));
+    for (const f of [...cut, ...kept]) writeFileSync(f, '{"leases":{}}');
+    await allocator(9, 1);
+    expect(cut.filter(existsSync)).toEqual([]);
+    expect(kept.filter(existsSync)).toEqual(kept);
+    const table = JSON.parse(readFileSync(join(dir, 'net-cgbtest.json'), 'utf8')) as { leases: Record<string, string> };
+    expect(Object.values(table.leases)).toContain('cgbox-9-00000000');
+  }, 30_000);
+});
