@@ -78,9 +78,6 @@ export async function drainCgroups(driver: CgroupDriver, plan: CgroupPlan, patie
  * (EBUSY) for a moment after the last task leaves: retry with backoff.
  */
 export async function removeCgroupDir(path: string): Promise<void> {
-  // Most runs make no cgroup below their own, and their tasks are gone: one rmdir. Refused (busy,
-  // cgroups below it): the subtree, depth-first, with patience.
-  if (removedAtOnce(path)) return;
   for (const below of await subtreeDirs(path)) await removeOneDir(below);
   await removeOneDir(path);
 }
@@ -91,15 +88,6 @@ export async function removeCgroupDir(path: string): Promise<void> {
  * on a quiet host, several times that on a loaded one.
  */
 const REMOVE_PATIENCE_MS = 20_000;
-
-function removedAtOnce(path: string): boolean {
-  try {
-    rmdirSync(path);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
 
 async function removeOneDir(path: string): Promise<void> {
   const deadline = Date.now() + REMOVE_PATIENCE_MS;
