@@ -15,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { SetupError } from '../spec/errors.js';
 import { follow, type Launched } from './follow.js';
 import { initBinary } from './init-binary.js';
@@ -35,19 +36,12 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
-/** Two view steps alike, field by field (they are plain data: strings, numbers, arrays, objects). */
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
 function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];
   // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
-  const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => same(op, view[i]!));
+  const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => isDeepStrictEqual(op, view[i]));
   return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };
 }
 
