@@ -18,7 +18,7 @@ import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
-import { awaitSpare, countRun, discardSpare, fits, noteRun, refill, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, fits, noteRun, refill, spareOnItsWay, standbyEnabled, takeSpare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from '../resource/teardown.js';
 
@@ -79,7 +79,8 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // A rootless spare takes longer to make (its user namespace, newuidmap): one on its way is waited for,
   // since it started before this run and a cold start would cost as much again. As root, a run that
   // finds none ready starts cold beside the one being made: back to back, the two overlap.
-  const taken = useStandby ? (rootless ? await awaitSpare() : takeSpare()) : undefined;
+  if (useStandby && rootless) await spareOnItsWay();
+  const taken = useStandby ? takeSpare() : undefined;
   const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
   if (taken && !spare) void discardSpare(taken, driver);
   const name = spare?.name ?? newRunName();

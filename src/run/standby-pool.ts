@@ -23,8 +23,6 @@ export interface Spare {
 
 let ready: Spare | undefined;
 let making: Promise<void> | undefined;
-/** The run waiting for the spare on its way: it gets that spare as soon as it is ready. */
-let waiting: ((spare: Spare | undefined) => void) | undefined;
 let runs = 0;
 
 export function standbyEnabled(spec: SandboxSpec): boolean {
@@ -78,18 +76,10 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
       }
     });
     await standby.ready;
-    if (waiting) handTo(spare);
-    else ready = spare;
+    ready = spare;
   } catch {
-    handTo(undefined);
     for (const d of made.reverse()) await removeCgroupDir(d).catch(() => {});
   }
-}
-
-function handTo(spare: Spare | undefined): void {
-  const run = waiting;
-  waiting = undefined;
-  run?.(spare);
 }
 
 /** Counts a run that may use spares; returns how many there were. */
@@ -119,14 +109,9 @@ export async function releaseStandby(driver: CgroupDriver): Promise<void> {
   if (spare) await discardSpare(spare, driver);
 }
 
-/**
- * The ready spare; or, when one is on its way and no other run waits for it, that one once it is
- * ready: it started before this run, so waiting costs less than a cold start, which does its work
- * again from the beginning. Undefined: start cold. The spare is the caller's to launch or discard.
- */
-export function awaitSpare(): Promise<Spare | undefined> {
-  if (ready || !making || waiting) return Promise.resolve(takeSpare());
-  return new Promise((resolve) => (waiting = resolve));
+/** Settles when the spare being made is ready (or failed); undefined when none is on its way. */
+export function spareOnItsWay(): Promise<void> | undefined {
+  return making;
 }
 
 /** The ready spare, taken: it is the caller's to launch or discard. */
