@@ -18,7 +18,7 @@ const SETTLED_NS = 2_000_000_000n;
 
 interface RootSnapshot {
   identity: string;
-  names: string[];
+  /** Each entry's kind, by name, in readdir's order. */
   kinds: Map<string, EntryKind>;
   links: Map<string, string>;
 }
@@ -63,7 +63,7 @@ export function cachedHostFs(top = '', settledNs = SETTLED_NS): CachedHostFs {
     const links = new Map([...kinds].filter(([, k]) => k === 'symlink').map(([n]) => [n, readlinkSync(at(`/${n}`))] as const));
     // Read again after the entries: a change while they were read is not kept.
     if (identityOf(statSync(at('/'), { bigint: true })) !== identity) return undefined;
-    snapshot = { identity, names, kinds, links };
+    snapshot = { identity, kinds, links };
     return snapshot;
   }
 
@@ -79,7 +79,7 @@ export function cachedHostFs(top = '', settledNs = SETTLED_NS): CachedHostFs {
     },
     list(path) {
       const r = path === '/' ? root() : undefined;
-      return r ? [...r.names] : readdirSync(at(path));
+      return r ? [...r.kinds.keys()] : readdirSync(at(path));
     },
     mode: (path) => statSync(at(path)).mode & 0o7777,
     kept: () => root() !== undefined,
