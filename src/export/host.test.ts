@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidSpecError } from '../spec/errors.js';
 import { parseLimits, realExportHost } from './host.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
@@ -24,5 +25,10 @@ describe('parseLimits', () => {
     const host = realExportHost();
     expect(host.rlimits.map((r) => r.type)).toHaveLength(16);
     expect(host.device('/dev/null')).toMatchObject({ type: 'c', major: 1, minor: 3 });
+  });
+
+  it('a device node gone since .device() named it is an InvalidSpecError, not an internal error', () => {
+    expect(() => realExportHost().device('/dev/cgbox-no-such-device')).toThrow(InvalidSpecError);
+    expect(() => realExportHost().device('/dev/cgbox-no-such-device')).toThrow(/\.device.*expected an existing device node.*ENOENT/);
   });
 });

@@ -5,6 +5,8 @@
  * nodes .device() names. A fake stands in for it in the unit tests.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { major, minor } from '../host/block-device.js';
+import { InvalidSpecError } from '../spec/errors.js';
 import { hostFs, type HostFs } from '../view/index.js';
 import type { OciRlimit } from './oci-spec.js';
 
@@ -68,12 +70,14 @@ export function realExportHost(): ExportHost {
     pidMax: readOr(() => Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')), undefined),
     rlimits: readOr(() => parseLimits(readFileSync('/proc/self/limits', 'utf8')), []),
     device(path) {
-      // The builder checked it is a device node when .device() was called.
-      const st = statSync(path);
-      const dev = BigInt(st.rdev); // the kernel's dev_t encoding (new_encode_dev)
-      const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
-      const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
-      return { type: st.isBlockDevice() ? 'b' : 'c', major, minor, fileMode: st.mode & 0o777, uid: st.uid, gid: st.gid };
+      // The builder checked it is a device node when .device() was called; it may be gone since.
+      let st;
+      try {
+        st = statSync(path);
+      } catch (e) {
+        throw new InvalidSpecError('.device', path, `expected an existing device node (${(e as Error).message})`);
+      }
+      return { type: st.isBlockDevice() ? 'b' : 'c', major: major(st.rdev), minor: minor(st.rdev), fileMode: st.mode & 0o777, uid: st.uid, gid: st.gid };
     },
   };
 }

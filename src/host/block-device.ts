@@ -10,8 +10,9 @@ import type { BlockDevice } from '../spec/types.js';
 
 export class DeviceNotFound extends Error {}
 
-const major = (dev: number): number => Number((BigInt(dev) >> 8n) & 0xfffn) | Number((BigInt(dev) >> 32n) & ~0xfffn);
-const minor = (dev: number): number => Number(BigInt(dev) & 0xffn) | Number((BigInt(dev) >> 12n) & ~0xffn);
+/** A dev_t's major and minor numbers (the kernel's new_encode_dev layout, as stat reports rdev). */
+export const major = (dev: number): number => Number((BigInt(dev) >> 8n) & 0xfffn) | Number((BigInt(dev) >> 32n) & ~0xfffn);
+export const minor = (dev: number): number => Number(BigInt(dev) & 0xffn) | Number((BigInt(dev) >> 12n) & ~0xffn);
 
 function sysfsOf(maj: number, min: number): string {
   const link = `/sys/dev/block/${maj}:${min}`;
