@@ -29,6 +29,13 @@ describe('writeOCIBundle', () => {
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).root).toEqual({ path: base, readonly: true });
   });
 
+  it('refuses what is not an export of toOCI() before making anything', () => {
+    const dir = join(base, 'not-an-export');
+    expect(() => writeOCIBundle(dir, {} as never)).toThrow(InvalidSpecError);
+    expect(() => writeOCIBundle(dir, undefined as never)).toThrow(/writeOCIBundle.*expected what builder\.toOCI\(\) returns/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('refuses a directory that holds anything, and leaves nothing behind when writing fails', () => {
     const full = join(base, 'c');
     writeOCIBundle(full, exported());

@@ -52,6 +52,8 @@ function makeDirs(dir: string, made: string[]): void {
  */
 export function writeOCIBundle(dir: string, exported: OciExport): string {
   if (typeof dir !== 'string' || dir === '') throw new InvalidSpecError('writeOCIBundle', dir, 'expected the bundle directory');
+  // A wrong argument is refused before anything is made.
+  if (!exported?.config || !exported.rootfs) throw new InvalidSpecError('writeOCIBundle', exported, 'expected what builder.toOCI() returns');
   const fresh = !existsSync(dir);
   if (!fresh && !isEmptyDir(dir)) throw new InvalidSpecError('writeOCIBundle', dir, 'expected a new or empty directory for the bundle: remove it, or name another');
   const made: string[] = [];
@@ -65,8 +67,12 @@ export function writeOCIBundle(dir: string, exported: OciExport): string {
       for (const link of exported.rootfs.symlinks) symlinkSync(link.target, join(root, link.path));
     }
     const config = join(dir, 'config.json');
-    made.push(config); // a write that fails halfway leaves a part of it
-    writeFileSync(config, `${JSON.stringify(exported.config, null, 2)}\n`, { flag: 'wx' });
+    // Written new (wx): a file someone else put there meanwhile is refused and never removed. Ours,
+    // once begun, is removed on failure: a write that fails halfway leaves a part of it.
+    const text = `${JSON.stringify(exported.config, null, 2)}\n`;
+    writeFileSync(config, '', { flag: 'wx' });
+    made.push(config);
+    writeFileSync(config, text);
     return config;
   } catch (e) {
     for (const path of made.reverse()) rmSync(path, { recursive: true, force: true });
