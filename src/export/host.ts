@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { major, minor } from '../host/block-device.js';
+import { hostPidMax } from '../host/pid-max.js';
 import { InvalidSpecError } from '../spec/errors.js';
 import { hostFs, type HostFs } from '../view/index.js';
 import type { OciRlimit } from './oci-spec.js';
@@ -67,7 +68,7 @@ export function realExportHost(): ExportHost {
     cwd: process.cwd(),
     path: process.env.PATH,
     envCount: Object.keys(process.env).length,
-    pidMax: readOr(() => Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')), undefined),
+    pidMax: hostPidMax(),
     rlimits: readOr(() => parseLimits(readFileSync('/proc/self/limits', 'utf8')), []),
     device(path) {
       // The builder checked it is a device node when .device() was called; it may be gone since.

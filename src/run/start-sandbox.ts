@@ -3,9 +3,9 @@
  * namespaces. Its result resolves once the command has ended, every task is
  * gone, the counters are read and everything is torn down — whatever happens.
  */
-import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { faultPoint } from '../host/faults.js';
+import { hostPidMax } from '../host/pid-max.js';
 import { keepAlive } from '../host/keep-alive.js';
 import type { CurrentUsage } from '../cgroup/types.js';
 import { drainCgroups } from '../cgroup/apply.js';
@@ -71,15 +71,6 @@ function cwdOf(spec: SandboxSpec): { cwd: string } | { cwdSoft: string } | Recor
   return spec.rootfs || spec.privileged ? {} : { cwdSoft: process.cwd() };
 }
 
-let pidMax: number | undefined;
-function hostPidMax(): number | undefined {
-  try {
-    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
-  } catch {
-    // unknown: the fixed default
-  }
-  return pidMax;
-}
 
 /** A run without .pids() gets cgbox's default ceiling, said so in the report. */
 function withDefaultPids(spec: SandboxSpec): SandboxSpec {
