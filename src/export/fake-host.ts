@@ -1,6 +1,22 @@
 /** A machine for the export tests: the view planner's Debian-like tree, a caller in /home/me/proj, fixed limits. */
 import { DEBIAN, fakeHost } from '../view/fake-host.js';
+import type { SandboxSpec } from '../spec/types.js';
 import type { ExportHost } from './host.js';
+
+export const MiB = 2 ** 20;
+export const DISK = { major: 254, minor: 0, given: '/dev/vda', name: 'vda' };
+
+/** Every limit a bundle can hold: CPUs, shares, a quota, memory and swap, pids, block IO on one disk. */
+export const EVERY_LIMIT: Partial<SandboxSpec> = {
+  cpus: [0, 1, 3],
+  cpuShares: 512,
+  cpuQuota: { quotaUs: 50_000, periodUs: 100_000 },
+  memoryBytes: 32 * MiB,
+  swapBytes: 16 * MiB,
+  pids: 32,
+  iops: [{ device: DISK, read: 100, write: 50 }],
+  bps: [{ device: DISK, write: 10 * MiB }],
+};
 
 export function fakeExportHost(o: Partial<ExportHost> = {}): ExportHost {
   return {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { emptySpec, type SandboxSpec } from '../spec/types.js';
-import { fakeExportHost } from './fake-host.js';
+import { EVERY_LIMIT, MiB, fakeExportHost } from './fake-host.js';
 import { toOCI } from './oci.js';
 
 const schema = (name: string) => JSON.parse(readFileSync(new URL(`./schema/${name}.json`, import.meta.url), 'utf8')) as object;
@@ -25,21 +25,12 @@ function validator() {
 }
 
 const validate = validator();
-const MiB = 2 ** 20;
-const disk = { major: 254, minor: 0, given: '/dev/vda', name: 'vda' };
 
 const specs: Record<string, SandboxSpec> = {
   default: emptySpec(),
   limits: {
     ...emptySpec(),
-    cpus: [0, 1],
-    cpuShares: 512,
-    cpuQuota: { quotaUs: 50_000, periodUs: 100_000 },
-    memoryBytes: 32 * MiB,
-    swapBytes: 16 * MiB,
-    pids: 32,
-    iops: [{ device: disk, read: 100, write: 50 }],
-    bps: [{ device: disk, write: 10 * MiB }],
+    ...EVERY_LIMIT,
     volumes: [{ path: '/data', sizeBytes: 64 * MiB, driver: 'btrfs', fs: 'ext4' }],
     binds: [{ source: '/srv/data', target: '/data/in', readonly: true }],
     devices: [{ path: '/dev/kvm', readonly: false }],

@@ -3,12 +3,10 @@ import { emptySpec, type SandboxSpec } from '../spec/types.js';
 import { DEFAULT_CAPABILITIES } from '../spec/view.js';
 import { MASKED, READ_ONLY } from '../view/proc.js';
 import { SYS_MASKED } from '../view/sys.js';
-import { fakeExportHost } from './fake-host.js';
+import { EVERY_LIMIT, MiB, fakeExportHost } from './fake-host.js';
 import { toOCI } from './oci.js';
 import { UNEXPRESSED_ANNOTATION } from './unexpressed.js';
 
-const MiB = 2 ** 20;
-const disk = { major: 254, minor: 0, given: '/dev/vda', name: 'vda' };
 const spec = (o: Partial<SandboxSpec> = {}): SandboxSpec => ({ ...emptySpec(), ...o });
 const oci = (o: Partial<SandboxSpec> = {}, host = fakeExportHost()) => toOCI(spec(o), 'fixtures/bin/alloc', ['64'], host);
 const mount = (e: ReturnType<typeof oci>, destination: string) => e.config.mounts.filter((m) => m.destination === destination);
@@ -140,16 +138,7 @@ describe("toOCI: the view, from the sandbox's view plan", () => {
 
 describe('toOCI: linux.resources', () => {
   it('every limit: cpus, shares, quota over period, memory with swap as memory + swap, pids, block IO per device', () => {
-    const r = oci({
-      cpus: [0, 1, 3],
-      cpuShares: 512,
-      cpuQuota: { quotaUs: 50_000, periodUs: 100_000 },
-      memoryBytes: 32 * MiB,
-      swapBytes: 16 * MiB,
-      pids: 32,
-      iops: [{ device: disk, read: 100, write: 50 }],
-      bps: [{ device: disk, write: 10 * MiB }],
-    }).config.linux.resources;
+    const r = oci(EVERY_LIMIT).config.linux.resources;
     expect(r.cpu).toEqual({ shares: 512, quota: 50_000, period: 100_000, cpus: '0-1,3' });
     expect(r.memory).toEqual({ limit: 32 * MiB, swap: 48 * MiB });
     // The command's own tasks: no cgbox init in a bundle (cgbox writes pids.max = 33).
