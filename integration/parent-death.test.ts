@@ -76,6 +76,13 @@ describe('a sandbox started from a worker thread', () => {
     // Its box, and maybe the thread's spare, made in the background after the start.
     expect(runDirs(process.pid).map((d) => basename(d))).toContain(name);
     await worker.terminate();
-    await waitFor("the thread's sandbox to be removed", () => runDirs(process.pid).length === 0);
+    // Its box by name: this process's other cgroups (none are expected) are not the thread's to remove.
+    const left = () => runDirs(process.pid).filter((d) => basename(d) === name);
+    await waitFor("the thread's sandbox to be removed", () => left().length === 0).catch((e: Error) => {
+      // What stayed, for the next one to read: its tasks and whether the kernel counts it populated.
+      const what = left().map((d) => `${d}: procs [${readFileSync(join(d, 'cgroup.procs'), 'utf8').trim().split('\n').join(' ')}]${existsSync(join(d, 'cgroup.events')) ? `, ${readFileSync(join(d, 'cgroup.events'), 'utf8').trim().replace(/\n/g, ', ')}` : ''}`);
+      throw new Error(`${e.message}; still there: ${what.join('; ') || 'nothing (gone just now)'}; all of this process's: ${runDirs(process.pid).map((d) => basename(d)).join(' ') || 'none'}`);
+    });
+    expect(runDirs(process.pid)).toEqual([]);
   });
 });
