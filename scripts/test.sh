@@ -10,7 +10,8 @@ vm=1
 bash scripts/setup.sh
 report=$(mktemp /tmp/cgbox-test-report.XXXXXX.json)
 summary=$(mktemp /tmp/cgbox-vm-summary.XXXXXX)
-trap 'rm -f "$report" "$summary"' EXIT
+vm_failures=$(mktemp /tmp/cgbox-vm-failures.XXXXXX)
+trap 'rm -f "$report" "$summary" "$vm_failures"' EXIT
 status=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 # One plain closing line, 'N passed, N failed, N skipped', whatever the runner printed.
@@ -21,11 +22,17 @@ counts=$(node -e '
 ' "$report" || echo "0 1 0")
 read -r passed failed skipped <<<"$counts"
 if [ "$vm" = 1 ]; then
-  CGBOX_VM_SUMMARY="$summary" bash integration/vm/run.sh || status=1
+  CGBOX_VM_SUMMARY="$summary" CGBOX_VM_FAILURES="$vm_failures" bash integration/vm/run.sh || status=1
   echo "host suite: $passed passed, $failed failed, $skipped skipped"
   # run.sh writes "VM PASSED FAILED SKIPPED" per VM it ran; none at all is a failure.
   [ -s "$summary" ] || failed=$((failed + 1))
   while read -r _ p f s; do passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s)); done <"$summary"
+fi
+# What failed, by name, just above the closing line: a log's tail is often all that is read.
+if [ "$failed" != 0 ] || [ "$status" != 0 ]; then
+  echo "what failed:"
+  node scripts/failures.mjs "host=$report" || true
+  cat "$vm_failures"
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -32,6 +32,8 @@
 #   CGBOX_VM_SUMMARY=FILE      append "VM/CONTEXT PASSED FAILED SKIPPED" per context run (scripts/test.sh
 #                              sums them). Each failed outside check counts as one failed test; a runner
 #                              that was killed, or left no report, counts as failed.
+#   CGBOX_VM_FAILURES=FILE     append one line per failed test, outside check or context that did not run,
+#                              each naming its VM/context (scripts/test.sh prints them before its closing line)
 #   CGBOX_VM_CACHE=DIR         the image cache (default /var/cache/cgbox-vm; safe to share between runs)
 #   CGBOX_VM_TIMEOUT=S         most seconds one VM may take (default: boot plus each context's budget)
 #   CGBOX_VM_JOB=FILE          a script the guest runs instead of job.sh, as root in vmjob.service. Beside it
@@ -53,6 +55,7 @@ VMS=("$@")
 [ ${#VMS[@]} -gt 0 ] || VMS=(v2 v1)
 CACHE=${CGBOX_VM_CACHE:-/var/cache/cgbox-vm}
 SUMMARY=${CGBOX_VM_SUMMARY:-}
+FAILURES=${CGBOX_VM_FAILURES:-}
 BOOT_TIMEOUT=240
 IFS=', ' read -ra V2_CONTEXTS <<<"${CGBOX_VM_CONTEXTS:-delegated,scope,service,container,user}"
 for vm in "${VMS[@]}"; do
@@ -76,12 +79,29 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Records one context's counts for scripts/test.sh and the closing lines.
-RESULTS=() NAMES=() TOTAL=(0 0 0)
-record() { # VM/CONTEXT PASSED FAILED SKIPPED DETAIL
+RESULTS=() NAMES=() TOTAL=(0 0 0) FAILED_LINES=()
+record() { # VM/CONTEXT PASSED FAILED SKIPPED DETAIL [CONTEXT-DIR]
   RESULTS+=("$(printf '%s: %s passed, %s failed, %s skipped%s' "$1" "$2" "$3" "$4" "${5:+ ($5)}")")
   NAMES+=("$1 $2/$3/$4")
   TOTAL=($((TOTAL[0] + $2)) $((TOTAL[1] + $3)) $((TOTAL[2] + $4)))
   [ -z "$SUMMARY" ] || echo "$1 $2 $3 $4" >>"$SUMMARY"
+  [ "$3" = 0 ] || name_failures "$@"
+}
+
+# What failed in one context, a line each: its failed tests and outside checks by
+# name, else why it has none (not run, killed). Kept for the closing lines, where
+# a CI log's tail still shows them.
+name_failures() { # VM/CONTEXT PASSED FAILED SKIPPED DETAIL [CONTEXT-DIR]
+  local lines=() line dir=${6:-}
+  if [ -n "$dir" ]; then
+    [ ! -f "$dir/report.json" ] || mapfile -t lines < <(node "$ROOT/scripts/failures.mjs" "$1=$dir/report.json" 2>&1)
+    mapfile -t -O "${#lines[@]}" lines < <(grep -h '^FAIL ' "$dir/checks" 2>/dev/null | sed "s|^FAIL |  ✗ $1: outside check: |")
+  fi
+  [ ${#lines[@]} -gt 0 ] || lines=("  ✗ $1: ${5:-failed}")
+  for line in "${lines[@]}"; do
+    FAILED_LINES+=("$line")
+    [ -z "$FAILURES" ] || printf '%s\n' "$line" >>"$FAILURES"
+  done
 }
 
 # --- which tests where ------------------------------------------------------------
@@ -212,7 +232,7 @@ read_context() { # VM CONTEXT SHARE
   # Killed, or failed outside any test (collection, the leftover check in global teardown): at least one failure.
   if [ "$failed" = 0 ] && { [ "$launched" != 0 ] || [ -n "$missing" ]; }; then failed=1; fi
   [ "$launched" = 0 ] || detail="$detail, runner exit $launched"
-  record "$vm/$ctx" "$passed" "$failed" "$skipped" "$detail"
+  record "$vm/$ctx" "$passed" "$failed" "$skipped" "$detail" "$dir"
   [ "$failed" = 0 ]
 }
 
@@ -360,6 +380,7 @@ fi
 exec 8<&-
 say "VM tier done in $((SECONDS - VM_T0))s"
 printf '%s\n' "${RESULTS[@]}"
+[ ${#FAILED_LINES[@]} = 0 ] || { echo "what failed in the VM tier:"; printf '%s\n' "${FAILED_LINES[@]}"; }
 # The closing line: every context by name, with passed/failed/skipped.
 echo "vm tier: ${TOTAL[0]} passed, ${TOTAL[1]} failed, ${TOTAL[2]} skipped — $(IFS=,; echo "${NAMES[*]}" | sed 's/,/, /g')"
 exit "$status"
