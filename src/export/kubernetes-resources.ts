@@ -23,12 +23,17 @@ export function byteQuantity(bytes: number): string {
   return unit ? `${bytes / unit[0]}${unit[1]}` : `${bytes}`;
 }
 
-/** The kubelet's MilliCPUToShares is millicores × 1024 / 1000, rounded down: the least millicores that give `shares`, within one share. */
+/** The kubelet's MilliCPUToShares: millicores × 1024 / 1000, rounded down, and at least 2 (the kernel's least). */
+export function millicoresToShares(millicores: number): number {
+  return Math.max(2, Math.floor((millicores * 1024) / 1000));
+}
+
+/** The least millicores that give `shares` by millicoresToShares, within one share. */
 export function sharesToMillicores(shares: number): number {
   return Math.ceil((shares * 1000) / 1024);
 }
 
-export function quotaToMillicores(q: NonNullable<SandboxSpec['cpuQuota']>): number {
+function quotaToMillicores(q: NonNullable<SandboxSpec['cpuQuota']>): number {
   return Math.max(1, Math.round((q.quotaUs * 1000) / q.periodUs));
 }
 
@@ -49,14 +54,14 @@ function cpu(spec: SandboxSpec): { limits: KubernetesResourceList; requests: Kub
         what: `.cpuShares(${spec.cpuShares}) above .cpuQuota()`,
         effect: 'approximated',
         why: 'Kubernetes requires requests.cpu ≤ limits.cpu',
-        instead: `requests.cpu is the limit, ${limit}m: shares ${Math.floor((limit * 1024) / 1000)}`,
+        instead: `requests.cpu is the limit, ${limit}m: shares ${millicoresToShares(limit)}`,
       });
       request = limit;
     }
   } else if (limit !== undefined) {
     // Without a request the API server sets it to the limit; saying so keeps the weight visible.
     request = limit;
-    const shares = Math.max(2, Math.floor((limit * 1024) / 1000));
+    const shares = millicoresToShares(limit);
     if (shares !== 1024) unexpressed.push({
       what: "the default CPU weight (Docker's 1024 shares) under .cpuQuota()",
       effect: 'approximated',

@@ -4,7 +4,7 @@ import { InvalidSpecError } from '../spec/errors.js';
 import { emptySpec, type SandboxSpec } from '../spec/types.js';
 import { fakeExportHost } from './fake-host.js';
 import { bitQuantity, toKubernetesJob, type KubernetesExport } from './kubernetes.js';
-import { byteQuantity, sharesToMillicores } from './kubernetes-resources.js';
+import { byteQuantity, millicoresToShares, sharesToMillicores } from './kubernetes-resources.js';
 import type { KubernetesJob } from './kubernetes-types.js';
 import { UNEXPRESSED_ANNOTATION } from './unexpressed.js';
 
@@ -65,7 +65,11 @@ describe('toKubernetesJob', () => {
     // A request above the limit is refused by the API server: held to the limit, and said so.
     const over = job({ cpuShares: 4096, cpuQuota: { quotaUs: 50_000, periodUs: 100_000 } });
     expect(container(over).resources.requests).toEqual({ cpu: '500m' });
-    expect(entry(over, '.cpuShares(4096) above .cpuQuota()')).toBeDefined();
+    expect(entry(over, '.cpuShares(4096) above .cpuQuota()')).toMatchObject({ instead: 'requests.cpu is the limit, 500m: shares 512' });
+    // One millicore gives the kernel's least weight, 2 shares, not 1, whichever way the request came.
+    const tiny = { quotaUs: 1_000, periodUs: 1_000_000 };
+    expect(entry(job({ cpuShares: 4096, cpuQuota: tiny }), '.cpuShares(4096) above .cpuQuota()')).toMatchObject({ instead: 'requests.cpu is the limit, 1m: shares 2' });
+    expect(entry(job({ cpuQuota: tiny }), 'the default CPU weight')).toMatchObject({ instead: expect.stringContaining('shares 2;') });
     expect(() => validate(over.job)).not.toThrow();
     // A quota alone: the request the API server would default, said where its weight is not Docker's 1024.
     expect(entry(job({ cpuQuota: { quotaUs: 50_000, periodUs: 100_000 } }), "the default CPU weight")).toMatchObject({ instead: expect.stringContaining('shares 512') });
@@ -158,7 +162,9 @@ describe('quantities', () => {
     expect(bitQuantity(1e9)).toBe('1G');
     expect(sharesToMillicores(1024)).toBe(1000);
     expect(sharesToMillicores(100)).toBe(98);
-    // The kubelet's MilliCPUToShares, floor(m × 1024 / 1000), gives the shares back.
-    for (const s of [2, 100, 256, 512, 1024, 4096]) expect(Math.floor((sharesToMillicores(s) * 1024) / 1000)).toBe(s);
+    // The kubelet's MilliCPUToShares gives the shares back; below 2 millicores' worth it gives the kernel's least.
+    for (const s of [2, 100, 256, 512, 1024, 4096]) expect(millicoresToShares(sharesToMillicores(s))).toBe(s);
+    expect(millicoresToShares(1)).toBe(2);
+    expect(millicoresToShares(1000)).toBe(1024);
   });
 });

@@ -102,7 +102,7 @@ function hostTreeReadWrite(host: ExportHost, symlinks: OciRootfs['symlinks']): O
   return mounts;
 }
 
-export function viewContext(spec: SandboxSpec, host: ExportHost): ViewContext {
+function viewContext(spec: SandboxSpec, host: ExportHost): ViewContext {
   return {
     mode: spec.rootfs ? 'rootfs' : spec.privileged ? 'privileged' : 'default',
     ...(spec.rootfs ? { rootfs: spec.rootfs } : {}),

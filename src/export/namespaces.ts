@@ -8,7 +8,7 @@ import type { OciLinux } from './oci-spec.js';
 import type { Unexpressed } from './unexpressed.js';
 
 /** A bundle's hostname where the sandbox's would be its run's name, which only a run has. */
-export const DEFAULT_HOSTNAME = 'cgbox';
+const DEFAULT_HOSTNAME = 'cgbox';
 
 export function ociNamespaces(spec: SandboxSpec): OciLinux['namespaces'] {
   const own = ['pid', 'mount', 'uts', 'ipc', 'cgroup'] as const;
