@@ -14,11 +14,16 @@
  * the shaper sends whole — 1514 bytes for tbf (it splits TCP super-frames
  * first), a 64 KiB super-frame for htb (bridge shaping of what it sends).
  * The floor, from the second second on, when the machine had CPU to spare for
- * both iperf3 ends and the kernel's packet path at every moment: every second
- * ≥ 95 % of the rate (measured 9.8–10.0 Mbit/s of frames, ~9.57 of TCP
- * goodput). On a saturated machine TCP's own clock stalls (measured down to
- * 9.3 Mbit/s in a second, 9.4 on average, at load 10 on 2 cores), so the
- * floor is then half the rate on average — loudly.
+ * both iperf3 ends and the kernel's packet path at every moment: at least
+ * half the seconds ≥ 97 % of the rate, and all of them ≥ 85 % on average
+ * (measured 9.8–10.0 Mbit/s of frames a second, ~9.57 of TCP goodput). Not
+ * every second: TCP's own stalls cost a second a quarter of its frames now
+ * and then on a busy machine (seen: 7.55 9.96 7.94 10.01 with idle CPU in
+ * every quarter second), and a shaper set to 9 Mbit/s gives no such second
+ * at all (measured), its ceiling being its rate and one bucket. On a
+ * saturated machine TCP's own clock stalls for longer (measured down to 9.3
+ * Mbit/s in a second, 9.4 on average, at load 10 on 2 cores), so the floor
+ * is then half the rate on average — loudly.
  *
  * Host tier only: a network of its own does not depend on the cgroup version (the VM tier runs
  * net-ovs for what this kernel lacks).
@@ -71,14 +76,15 @@ function expectShaped(label: string, t: MeteredTransfer, seconds: number, shaper
   // The packet path is two iperf3 processes and the kernel threads between them: a saturated CPU
   // stalls TCP's own clock, and no shaper can make up for it afterwards.
   const room = roomFor(`${label} floor`, [idleNeed(t.machine)], {
-    tight: 'every second ≥ 95 % of the rate',
+    tight: 'half the seconds ≥ 97 % of the rate, 85 % on average',
     relaxed: 'half the rate on average',
   });
   if (room) {
     expect(seconds1.length).toBeGreaterThanOrEqual(seconds - 2);
-    for (const w of seconds1) expect(w.bytes).toBeGreaterThan(floor(w, 0.95));
+    const full = seconds1.filter((w) => w.bytes > floor(w, 0.97));
+    expect(full.length, 'seconds at ≥ 97 % of the rate').toBeGreaterThanOrEqual(Math.ceil(seconds1.length / 2));
   }
-  expect(steady.bytes).toBeGreaterThan(floor(steady, room ? 0.95 : 0.5));
+  expect(steady.bytes).toBeGreaterThan(floor(steady, room ? 0.85 : 0.5));
 }
 
 describe.each([
