@@ -36,7 +36,6 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
-
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
 function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];

@@ -71,7 +71,6 @@ function cwdOf(spec: SandboxSpec): { cwd: string } | { cwdSoft: string } | Recor
   return spec.rootfs || spec.privileged ? {} : { cwdSoft: process.cwd() };
 }
 
-
 /** A run without .pids() gets cgbox's default ceiling, said so in the report. */
 function withDefaultPids(spec: SandboxSpec): SandboxSpec {
   return spec.pids === undefined ? { ...spec, pids: defaultPids(hostPidMax()) } : spec;
