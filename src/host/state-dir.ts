@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { SetupError } from '../spec/errors.js';
 import { userFacts } from './user.js';
 
@@ -52,9 +52,13 @@ export function ensurePrivateDir(dir: string): void {
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
+/** writeFileAtomic's temporary file for `path`: `<path>.<12 hex digits>.tmp`. */
+const tmpName = (path: string) => `${path}.${randomBytes(6).toString('hex')}.tmp`;
+const isTmpOf = (name: string, base: string) => name.startsWith(`${base}.`) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(base.length + 1));
+
 /** Writes `path` whole: a temporary file of a random name beside it, then a rename. */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tmpName(path);
   try {
     await writeFile(tmp, data, { flag: 'wx', mode: 0o600 });
     await rename(tmp, path);
@@ -62,4 +66,16 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The temporary files writeFileAtomic left beside `path` when its writer was killed between the
+ * write and the rename: removed, their paths returned. Only for a file written under a lock, and
+ * with it held: then any there is a dead writer's.
+ */
+export async function removeDeadWrites(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const dead = (await readdir(dir).catch(() => [] as string[])).filter((f) => isTmpOf(f, basename(path))).map((f) => join(dir, f));
+  for (const f of dead) await unlink(f).catch(() => {});
+  return dead;
 }

@@ -7,9 +7,9 @@
  * is created — never for a sandbox's life: the lease, not the lock, marks an
  * address as taken until teardown (or the reaper, when the owner died).
  */
-import { readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { withLock } from '../host/lock.js';
-import { defaultRunDir, writeFileAtomic } from '../host/state-dir.js';
+import { defaultRunDir, removeDeadWrites, writeFileAtomic } from '../host/state-dir.js';
 import { faultPoint } from '../host/faults.js';
 import { InvalidSpecError, SetupError } from '../spec/errors.js';
 import type { Cidr } from '../spec/types.js';
@@ -61,21 +61,12 @@ export async function readTable(bridge: string): Promise<LeaseTable> {
 
 /** Written whole and renamed into place: a reader never sees half a file. Under the lock. */
 export async function writeTable(bridge: string, t: LeaseTable): Promise<void> {
-  await removeDeadWrites(bridge);
+  await removeDeadTableWrites(bridge);
   await writeFileAtomic(tablePath(bridge), JSON.stringify(t));
 }
 
-/**
- * The temporary files of writers killed between their write and its rename (writeFileAtomic's
- * `<table>.<random>.tmp`): the table is written only under the lock, so while it is held, any there
- * is a dead writer's. Removed; their names returned.
- */
-export async function removeDeadWrites(bridge: string): Promise<string[]> {
-  const prefix = `net-${bridge}.json.`;
-  const dead = (await readdir(STATE_DIR).catch(() => [] as string[])).filter((f) => f.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(f.slice(prefix.length)));
-  for (const f of dead) await unlink(`${STATE_DIR}/${f}`).catch(() => {});
-  return dead.map((f) => `${STATE_DIR}/${f}`);
-}
+/** A lease table's writes cut short (src/host/state-dir.ts removeDeadWrites): call under the lock. */
+export const removeDeadTableWrites = (bridge: string): Promise<string[]> => removeDeadWrites(tablePath(bridge));
 
 /** Bridges that have a lease table. */
 export async function tableBridges(): Promise<string[]> {

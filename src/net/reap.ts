@@ -10,7 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { removeDevices } from './attach.js';
 import { runTool } from '../host/run-tool.js';
 import { parseSubnet, toInt } from './ipv4.js';
-import { readTable, removeDeadWrites, tableBridges, withNetLock, writeTable } from './leases.js';
+import { readTable, removeDeadTableWrites, tableBridges, withNetLock, writeTable } from './leases.js';
 import { isRunDevice, netNames, ownerGone, ownerPid } from './names.js';
 import { classOf, unmarkElement, uplinkName } from './uplink.js';
 
@@ -41,7 +41,7 @@ export async function reapNet(opts: { all: boolean }): Promise<string[]> {
   }
   for (const bridge of await tableBridges()) {
     await withNetLock(async () => {
-      for (const f of await removeDeadWrites(bridge)) removed.push(`file ${f} (a lease table write cut short)`);
+      for (const f of await removeDeadTableWrites(bridge)) removed.push(`file ${f} (a lease table write cut short)`);
       const t = await readTable(bridge);
       const subnet = t.subnet ? parseSubnet(t.subnet) : null;
       let changed = false;
