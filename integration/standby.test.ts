@@ -4,11 +4,13 @@
  * from a cold one: its own limits, fresh counters, nothing left behind.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
+import { initBinary } from '../src/launch/init-binary.js';
+import { forkServer } from '../src/launch/zygote.js';
 import { releaseStandby, sandbox } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
@@ -19,6 +21,16 @@ const CHILD = fileURLToPath(new URL('./standby.child.mjs', import.meta.url));
 function dirsOf(owner: number): string[] {
   const h = hostCaps().v1.freezer ?? hostCaps().v2!;
   return readdirSync(h.mount + h.callerPath).filter((n) => n.startsWith(`cgbox-${owner}-`));
+}
+
+const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+/** Who started the outer helper of this process's spare (waiting for the spare first): its init's grandparent. */
+async function spareStarter(): Promise<number> {
+  const h = hostCaps().v1.freezer ?? hostCaps().v2!;
+  const [name] = await waitFor('the spare, made in the background', () => (dirsOf(process.pid).length === 1 ? dirsOf(process.pid) : undefined));
+  const [init] = readFileSync(`${h.mount}${h.callerPath}/${name}/cgroup.procs`, 'utf8').trim().split('\n').map(Number);
+  return parentOf(parentOf(init!));
 }
 
 describe('spare sandboxes', () => {
@@ -73,6 +85,35 @@ describe('spare sandboxes', () => {
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
     await waitFor("the spare's removal by its helper", () => dirsOf(child.pid!).length === 0);
+  });
+
+  it("a spare's init is forked by this process's fork server, and by a new one once that was killed", async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    const server = forkServer(initBinary());
+    expect(server).toBeDefined();
+    expect(await spareStarter()).toBe(server!.pid);
+    process.kill(server!.pid, 'SIGKILL');
+    // The spare went with it (parent death): the next run starts cold and is exact all the same.
+    await waitFor("the spare's removal", () => dirsOf(process.pid).length === 0);
+    expect((await sandbox().run('sh', ['-c', 'echo ok'])).stdout).toBe('ok\n');
+    await sandbox().run('true');
+    const next = forkServer(initBinary());
+    expect(next?.pid).not.toBe(server!.pid);
+    expect(await spareStarter()).toBe(next!.pid);
+  });
+
+  it('CGBOX_FORK_SERVER=0 spawns spares from Node itself', async () => {
+    process.env['CGBOX_FORK_SERVER'] = '0';
+    try {
+      await releaseStandby();
+      await sandbox().run('true');
+      await sandbox().run('true');
+      expect(await spareStarter()).toBe(process.pid);
+    } finally {
+      delete process.env['CGBOX_FORK_SERVER'];
+      await releaseStandby();
+    }
   });
 
   it('CGBOX_STANDBY=0 keeps every run cold', async () => {

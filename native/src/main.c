@@ -34,6 +34,7 @@
 #include "standby.h"
 #include "userns.h"
 #include "view.h"
+#include "zygote.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -243,7 +244,7 @@ static void close_inherited(void) {
   for (long fd = 5; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   struct options o;
   saved_argc = argc;
   saved_argv = argv;
@@ -269,4 +270,9 @@ int main(int argc, char **argv) {
   signal(SIGQUIT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   return o.enter ? enter_sandbox(&o) : start_sandbox(&o);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "--zygote")) return serve_forks(run);
+  return run(argc, argv);
 }

@@ -5,9 +5,9 @@
  * whole process. The child's exit is what cgbox acts on ('close', its
  * status), so these errors are expected and have nothing to add.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 
-export function ignoreStdioErrors(child: ChildProcess): ChildProcess {
+export function ignoreStdioErrors<C extends { readonly stdio: readonly (EventEmitter | null | undefined)[] }>(child: C): C {
   for (const stream of child.stdio) stream?.on('error', () => {});
   return child;
 }

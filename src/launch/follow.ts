@@ -4,7 +4,6 @@
  * launched, and the outcome resolved when the outer process has exited and
  * every stdio pipe is closed.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { ignoreStdioErrors } from '../host/child-stdio.js';
 import { SetupError } from '../spec/errors.js';
@@ -80,6 +79,20 @@ function lines(stream: Readable, onLine: (line: string) => void): void {
   });
 }
 
+/** What follow() needs of the init's process: a ChildProcess, or one the fork server made (zygote.ts). */
+export interface InitChild {
+  readonly pid?: number | undefined;
+  readonly stdio: readonly (Readable | Writable | null | undefined)[];
+  readonly stdin: Writable | null | undefined;
+  readonly stdout: Readable | null | undefined;
+  readonly stderr: Readable | null | undefined;
+  kill(signal?: NodeJS.Signals): boolean;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  on(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  ref(): void;
+  unref(): void;
+}
+
 /** An init being followed; `output()` starts the capture and returns the launch. */
 export interface FollowedInit {
   /** A standby init has joined its cgroups and waits for its orders. */
@@ -87,7 +100,7 @@ export interface FollowedInit {
   output(io: OutputOptions): Launched;
 }
 
-export function follow(child: ChildProcess, binary: string): FollowedInit {
+export function follow(child: InitChild, binary: string): FollowedInit {
   ignoreStdioErrors(child);
   const init = deferred<InitProcess>();
   const standby = deferred<void>();
@@ -125,8 +138,8 @@ export function follow(child: ChildProcess, binary: string): FollowedInit {
   return {
     standby: standby.promise,
     output(io) {
-      const stdout = capture(child.stdout, io.stdout, io.maxBuffer);
-      const stderr = capture(child.stderr, io.stderr, io.maxBuffer);
+      const stdout = capture(child.stdout ?? null, io.stdout, io.maxBuffer);
+      const stderr = capture(child.stderr ?? null, io.stderr, io.maxBuffer);
       child.stdin?.on('error', () => {}); // the command may exit without reading its input
       child.stdin?.end(io.input);
       const finished = closed.then((outerSignal) => ({

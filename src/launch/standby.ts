@@ -17,7 +17,8 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { SetupError } from '../spec/errors.js';
-import { follow, type Launched } from './follow.js';
+import { follow, type InitChild, type Launched } from './follow.js';
+import { forkServer } from './zygote.js';
 import { initBinary } from './init-binary.js';
 import { orderArgs, outerArgs, type LaunchRequest } from './spawn.js';
 import { hostCaps } from '../host/probe.js';
@@ -56,17 +57,30 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
   return tokens.map((t) => `${t}\0`).join('');
 }
 
-export function spawnStandby(procsFiles: readonly string[]): Standby {
+/** The standby's process: forked by this process's fork server when it has one (zygote.ts), else spawned. */
+async function startInit(binary: string, argv: (parent: number) => string[]): Promise<InitChild> {
+  const server = forkServer(binary);
+  if (server) {
+    try {
+      return await server.fork(argv(server.pid));
+    } catch {
+      // The server died on the way (killed from outside): this one is spawned, the next fork starts a new server.
+    }
+  }
+  // The command's environment comes with the orders: the init itself needs none but a PATH, and
+  // copying the whole of process.env into the spawn was a good part of its cost.
+  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
+  return spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env });
+}
+
+export async function spawnStandby(procsFiles: readonly string[]): Promise<Standby> {
   const binary = initBinary();
   const caps = hostCaps();
   const driver = driverFor(caps);
   const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
   // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
-  const argv = [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
-  // The command's environment comes with the orders: the init itself needs none but a PATH, and
-  // copying the whole of process.env into the spawn was a good part of its cost.
-  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
-  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env });
+  const rest = [...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
+  const child = await startInit(binary, (parent) => [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...rest]);
   const pipes = child.stdio as unknown as Refable[];
   const hold = (on: boolean) => {
     for (const p of [child as Refable, ...pipes]) on ? p.ref?.() : p.unref?.();

@@ -66,7 +66,7 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   try {
     const plan = driver.plan(widest(caps), caps, name);
     await createCgroups(plan, (d) => made.push(d.path));
-    const standby = spawnStandby(plan.procsFiles);
+    const standby = await spawnStandby(plan.procsFiles);
     const spare: Spare = { name, plan, standby };
     // A spare that dies unused (killed from outside) takes its cgroups with it.
     void standby.ended.then(() => {

@@ -1,0 +1,86 @@
+// The fork server (src/launch/zygote.ts, native/src/zygote.c): cgbox-inits forked by a helper, their
+// stdio handed to Node over its IPC channel, each as exact as one Node spawned itself.
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { finished } from 'node:stream/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initBinary } from '../src/launch/init-binary.js';
+import { startForkServer, type ForkedInit } from '../src/launch/zygote.js';
+
+const server = startForkServer(initBinary());
+afterAll(() => server.close());
+
+function text(s: Socket | undefined): Promise<string> {
+  if (!s) throw new Error('a stdio socket is missing');
+  let out = '';
+  s.setEncoding('utf8');
+  s.on('data', (d: string) => (out += d));
+  // An empty stream whose child is gone has ended already (as a spawned child's would): finished() sees that too.
+  return finished(s).then(() => out);
+}
+
+async function run(args: string[]) {
+  const init: ForkedInit = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', ...args]);
+  init.stdin?.end();
+  const [stdout, stderr, status] = [text(init.stdout), text(init.stderr), text(init.stdio[3])];
+  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => init.on('close', (code, signal) => resolve({ code, signal })));
+  return { exit, stdout: await stdout, stderr: await stderr, status: (await status).trim().split('\n') };
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('the fork server', () => {
+  it('runs a sandbox with its output, status and exit code exact', async () => {
+    const r = await run(['/bin/sh', '-c', 'echo out; echo err >&2; exit 7']);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toBe('err\n');
+    expect(r.status[0]).toMatch(/^init \d+ \d+$/);
+    expect(r.status.slice(1)).toEqual(['ready', 'started', 'exit 7']);
+    expect(r.exit).toEqual({ code: 7, signal: null });
+  });
+
+  it('keeps twenty in flight apart', async () => {
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(['/bin/sh', '-c', `echo ${i}; exit ${i}`])));
+    expect(all.map((r) => r.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
+    expect(all.map((r) => r.exit.code)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  }, 15_000);
+
+  it('reports a signal as the outer ended by it', async () => {
+    const init = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', '/bin/sleep', '30']);
+    for (const s of init.stdio.slice(1, 4)) s.resume();
+    const closed = new Promise<unknown[]>((resolve) => init.on('close', (...a) => resolve(a)));
+    init.kill('SIGKILL');
+    expect(await closed).toEqual([null, 'SIGKILL']);
+  });
+
+  it('refuses an argument with a NUL byte, and forks nothing', async () => {
+    await expect(server.fork(['--', 'a\0b'])).rejects.toThrow(/NUL/);
+  });
+
+  it('takes its sandboxes with it when it ends', async () => {
+    const other = startForkServer(initBinary());
+    const init = await other.fork(['--parent', String(other.pid), '--net', 'host', '--', '/bin/sleep', '30']);
+    let status = '';
+    init.stdio[3]?.setEncoding('utf8');
+    const started = new Promise<void>((resolve) =>
+      init.stdio[3]?.on('data', (d: string) => {
+        status += d;
+        if (status.includes('started')) resolve();
+      }),
+    );
+    await started;
+    const sandboxInit = Number(/^init (\d+)/.exec(status)?.[1]);
+    expect(alive(sandboxInit)).toBe(true);
+    other.close();
+    const until = Date.now() + 20_000;
+    while ((alive(sandboxInit) || alive(init.pid!)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(sandboxInit)).toBe(false);
+    expect(alive(init.pid!)).toBe(false);
+  });
+});

@@ -1,0 +1,18 @@
+/*
+ * cgbox-init --zygote: a fork server, started once by Node with an 'ipc' channel (NODE_CHANNEL_FD).
+ * Each request on stdin — "COUNT\0ARG\0…" — is served by a fork that runs `run` with those arguments,
+ * as if cgbox-init had been spawned with them, its fds 0–4 fresh socket pairs whose other ends go to
+ * Node over the channel in Node's own handle-passing messages. Forking this small process costs Node
+ * nothing; spawning from Node forks Node itself. Replies on the channel, one JSON line each:
+ *   {"cgbox":"fd","id":N,"fd":K}        with the descriptor attached (SCM_RIGHTS), K = 0…4
+ *   {"cgbox":"pid","id":N,"pid":P}      after the five
+ *   {"cgbox":"exit","id":N,"code":C,"signal":S}   when it has been reaped (C or S is -1)
+ * The server dies with its parent (PR_SET_PDEATHSIG) or at EOF of its requests; its children, whose
+ * --parent it is, then follow the usual parent-death chain.
+ */
+#ifndef CGBOX_ZYGOTE_H
+#define CGBOX_ZYGOTE_H
+
+int serve_forks(int (*run)(int argc, char **argv));
+
+#endif
