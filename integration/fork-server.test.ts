@@ -19,8 +19,8 @@ function text(s: Socket | undefined): Promise<string> {
   return finished(s).then(() => out);
 }
 
-async function run(args: string[]) {
-  const init: ForkedInit = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', ...args]);
+async function run(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] }) {
+  const init: ForkedInit = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', ...args], env);
   init.stdin?.end();
   const [stdout, stderr, status] = [text(init.stdout), text(init.stderr), text(init.stdio[3])];
   const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => init.on('close', (code, signal) => resolve({ code, signal })));
@@ -45,6 +45,15 @@ describe('the fork server', () => {
     expect(r.exit).toEqual({ code: 7, signal: null });
   });
 
+  it('gives the command exactly the environment asked for, and no descriptor past stderr', async () => {
+    const r = await run(['/usr/bin/env'], { CGBOX_A: 'one two', PATH: '/usr/bin:/bin' });
+    expect(r.stdout).toBe('CGBOX_A=one two\nPATH=/usr/bin:/bin\n');
+    // fd 3 is the status pipe and fd 4 a standby's orders: neither reaches a cold init's command.
+    const fds = await run(['/bin/sh', '-c', 'for fd in 3 4 5; do [ -e /proc/$$/fd/$fd ] && echo "$fd open"; done; exit 0']);
+    expect(fds.stdout).toBe('');
+    expect(fds.exit.code).toBe(0);
+  });
+
   it('keeps twenty in flight apart', async () => {
     const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(['/bin/sh', '-c', `echo ${i}; exit ${i}`])));
     expect(all.map((r) => r.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
@@ -52,7 +61,7 @@ describe('the fork server', () => {
   }, 15_000);
 
   it('reports a signal as the outer ended by it', async () => {
-    const init = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', '/bin/sleep', '30']);
+    const init = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', '/bin/sleep', '30'], {});
     for (const s of init.stdio.slice(1, 4)) s.resume();
     const closed = new Promise<unknown[]>((resolve) => init.on('close', (...a) => resolve(a)));
     init.kill('SIGKILL');
@@ -60,12 +69,13 @@ describe('the fork server', () => {
   });
 
   it('refuses an argument with a NUL byte, and forks nothing', async () => {
-    await expect(server.fork(['--', 'a\0b'])).rejects.toThrow(/NUL/);
+    await expect(server.fork(['--', 'a\0b'], {})).rejects.toThrow(/NUL/);
+    await expect(server.fork(['--', 'true'], { A: 'a\0b' })).rejects.toThrow(/NUL/);
   });
 
   it('takes its sandboxes with it when it ends', async () => {
     const other = startForkServer(initBinary());
-    const init = await other.fork(['--parent', String(other.pid), '--net', 'host', '--', '/bin/sleep', '30']);
+    const init = await other.fork(['--parent', String(other.pid), '--net', 'host', '--', '/bin/sleep', '30'], {});
     let status = '';
     init.stdio[3]?.setEncoding('utf8');
     const started = new Promise<void>((resolve) =>
@@ -75,8 +85,8 @@ describe('the fork server', () => {
       }),
     );
     await started;
-    const sandboxInit = Number(/^init (\d+)/.exec(status)?.[1]);
-    expect(alive(sandboxInit)).toBe(true);
+    const sandboxInit = Number(/^init (\d+)/m.exec(status)?.[1]);
+    expect(alive(sandboxInit), `the sandbox's init (status: ${JSON.stringify(status)}) is alive`).toBe(true);
     other.close();
     const until = Date.now() + 20_000;
     while ((alive(sandboxInit) || alive(init.pid!)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

@@ -103,14 +103,36 @@ describe('spare sandboxes', () => {
     expect(await spareStarter()).toBe(next!.pid);
   });
 
-  it('CGBOX_FORK_SERVER=0 spawns spares from Node itself', async () => {
+  it('a cold start is forked there too once the process has a fork server', async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    const server = forkServer(initBinary(), { start: false });
+    expect(server).toBeDefined();
+    process.env['CGBOX_STANDBY'] = '0';
+    try {
+      await using box = await sandbox().start('sleep', ['30']);
+      expect(parentOf(parentOf(box.pid))).toBe(server!.pid);
+      // Its input and environment are the run's own, as a spawned one's.
+      const piped = await sandbox().env({ CGBOX_T: 'x' }).run('sh', ['-c', 'echo "$CGBOX_T"; cat'], { input: 'in' });
+      expect(piped.stdout).toBe('x\nin');
+      expect((await sandbox().run('readlink', ['/proc/self/fd/0'])).stdout).toBe('/dev/null\n');
+    } finally {
+      delete process.env['CGBOX_STANDBY'];
+    }
+  });
+
+  it('CGBOX_FORK_SERVER=0 spawns spares and cold starts from Node itself', async () => {
     process.env['CGBOX_FORK_SERVER'] = '0';
     try {
       await releaseStandby();
       await sandbox().run('true');
       await sandbox().run('true');
       expect(await spareStarter()).toBe(process.pid);
+      process.env['CGBOX_STANDBY'] = '0';
+      await using box = await sandbox().start('sleep', ['30']);
+      expect(parentOf(parentOf(box.pid))).toBe(process.pid);
     } finally {
+      delete process.env['CGBOX_STANDBY'];
       delete process.env['CGBOX_FORK_SERVER'];
       await releaseStandby();
     }

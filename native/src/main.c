@@ -250,6 +250,8 @@ static int run(int argc, char **argv) {
   saved_argv = argv;
   close_inherited();
   parse_options(argc, argv, &o);
+  /* Only a standby reads orders; a cold init forked with a fifth socket must not pass it on to the command. */
+  if (!o.standby) close(ORDERS_FD);
   if (!o.uid_map != !o.gid_map || (o.nvolumes && !o.uid_map)) {
     fprintf(stderr, "cgbox-init: --uid-map and --gid-map go together, and --tmpfs-volume needs them\n");
     return 2;

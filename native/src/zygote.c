@@ -90,7 +90,8 @@ static void reap(void) {
 }
 
 /* In the child: fds 0–4 are the socket ends, nothing of the server's stays, and `run` starts as main does. */
-static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **argv, int sigfd) {
+static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **argv, char **envp, int sigfd) {
+  environ = envp;
   close(sigfd);
   close(channel);
   int high[NFDS];
@@ -106,7 +107,7 @@ static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **ar
   _exit(run(argc, argv));
 }
 
-static void serve(int (*run)(int, char **), long id, int argc, char **argv, int sigfd) {
+static void serve(int (*run)(int, char **), long id, int argc, char **argv, char **envp, int sigfd) {
   int pairs[NFDS][2];
   for (int k = 0; k < NFDS; k++)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[k]) < 0) die("socketpair");
@@ -115,7 +116,7 @@ static void serve(int (*run)(int, char **), long id, int argc, char **argv, int 
   if (pid == 0) {
     int ends[NFDS];
     for (int k = 0; k < NFDS; k++) ends[k] = pairs[k][1];
-    become(run, ends, argc, argv, sigfd);
+    become(run, ends, argc, argv, envp, sigfd);
   }
   remember(pid, id);
   for (int k = 0; k < NFDS; k++) {
@@ -126,34 +127,55 @@ static void serve(int (*run)(int, char **), long id, int argc, char **argv, int 
   reply(-1, "{\"cgbox\":\"pid\",\"id\":%ld,\"pid\":%d}\n", id, (int)pid);
 }
 
+/* The tokens of a count and as many after it, from p: NULL until all have arrived. vec[0] is left for argv[0]. */
+static char **tokens(char **p, char *end, long *n) {
+  char *nul = *p < end ? memchr(*p, 0, (size_t)(end - *p)) : NULL;
+  if (!nul) return NULL;
+  long count = strtol(*p, NULL, 10);
+  if (count < 0 || count > 100000) {
+    errno = EINVAL;
+    die("request: bad token count");
+  }
+  char **vec = calloc((size_t)count + 2, sizeof *vec);
+  if (!vec) die("out of memory");
+  char *q = nul + 1;
+  for (long i = 1; i <= count; i++) {
+    char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
+    if (!z) {
+      free(vec);
+      return NULL;
+    }
+    vec[i] = q;
+    q = z + 1;
+  }
+  *p = q;
+  *n = count;
+  return vec;
+}
+
 /* Serves every whole request in buf[0..len); returns how many bytes it used. */
 static size_t serve_requests(int (*run)(int, char **), char *buf, size_t len, long *next_id, int sigfd) {
   size_t used = 0;
+  char *end = buf + len;
   for (;;) {
-    char *p = buf + used, *end = buf + len;
-    char *nul = memchr(p, 0, (size_t)(end - p));
-    if (!nul) return used;
-    long count = strtol(p, NULL, 10);
-    if (count < 1 || count > 100000) {
+    char *p = buf + used;
+    long argc, envc;
+    char **argv = tokens(&p, end, &argc);
+    if (!argv) return used;
+    char **env = tokens(&p, end, &envc);
+    if (!env) {
+      free(argv);
+      return used; /* the rest of this request has not arrived yet */
+    }
+    if (argc < 1) {
       errno = EINVAL;
-      die("request: bad argument count");
+      die("request: no arguments");
     }
-    char **argv = calloc((size_t)count + 2, sizeof *argv);
-    if (!argv) die("out of memory");
     argv[0] = "cgbox-init";
-    char *q = nul + 1;
-    for (long i = 1; i <= count; i++) {
-      char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
-      if (!z) {
-        free(argv);
-        return used; /* the rest of this request has not arrived yet */
-      }
-      argv[i] = q;
-      q = z + 1;
-    }
-    serve(run, ++*next_id, (int)count + 1, argv, sigfd);
+    serve(run, ++*next_id, (int)argc + 1, argv, env + 1, sigfd);
     free(argv);
-    used = (size_t)(q - buf);
+    free(env);
+    used = (size_t)(p - buf);
   }
 }
 

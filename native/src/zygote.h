@@ -1,7 +1,7 @@
 /*
  * cgbox-init --zygote: a fork server, started once by Node with an 'ipc' channel (NODE_CHANNEL_FD).
- * Each request on stdin — "COUNT\0ARG\0…" — is served by a fork that runs `run` with those arguments,
- * as if cgbox-init had been spawned with them, its fds 0–4 fresh socket pairs whose other ends go to
+ * Each request on stdin — "ARGC\0ARG\0…ENVC\0NAME=VALUE\0…" — is served by a fork that runs `run`
+ * with those arguments and that environment, as if cgbox-init had been spawned with them, its fds 0–4 fresh socket pairs whose other ends go to
  * Node over the channel in Node's own handle-passing messages. Forking this small process costs Node
  * nothing; spawning from Node forks Node itself. Replies on the channel, one JSON line each:
  *   {"cgbox":"fd","id":N,"fd":K}        with the descriptor attached (SCM_RIGHTS), K = 0…4

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { SetupError } from '../spec/errors.js';
 import type { Writable } from 'node:stream';
 import { which } from '../host/tools.js';
-import { follow, type InitProcess, type Launched } from './follow.js';
+import { follow, type InitChild, type InitProcess, type Launched } from './follow.js';
+import { forkServer } from './zygote.js';
 import { initBinary } from './init-binary.js';
 import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
 import { sandboxIdMaps, usernsArgs } from './userns.js';
@@ -74,12 +75,46 @@ export function outerArgs(view: readonly ViewOp[]): { args: string[]; volumes: s
   return { args: [...usernsArgs(maps), ...inner.args, ...(cp ? ['--cp', cp] : [])], volumes: inner.paths };
 }
 
+/** A launch whose child is on its way (forked by the server): the same promises, and a kill that waits for it. */
+function launchedLater(coming: Promise<Launched>): Launched {
+  let launched: Launched | undefined;
+  let killed = false;
+  void coming.then((l) => {
+    launched = l;
+    if (killed) l.kill();
+  }, () => {});
+  const part = <T>(pick: (l: Launched) => Promise<T>): Promise<T> => {
+    const p = coming.then(pick);
+    p.catch(() => {}); // observed through `finished`, as follow()'s own are
+    return p;
+  };
+  return {
+    init: part((l) => l.init),
+    ready: part((l) => l.ready),
+    started: part((l) => l.started),
+    finished: part((l) => l.finished),
+    kill() {
+      killed = true;
+      launched?.kill();
+    },
+  };
+}
+
 export function launch(req: LaunchRequest): Launched {
   const binary = initBinary();
   // Exec mode joins the running sandbox's namespaces, its user namespace among them.
   const outer = req.enter === undefined ? outerArgs(req.view ?? []) : { args: [], volumes: [] };
-  const argv = [...req.procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(process.pid), ...outer.args, ...orderArgs(req)];
-  const child = spawn(binary, argv, { stdio: [req.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: req.env });
-  if (child.pid !== undefined) heldBy(outer.volumes, child.pid);
-  return follow(child, binary).output(req);
+  const argv = (parent: number) => [...req.procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...outer.args, ...orderArgs(req)];
+  const started = (child: InitChild) => {
+    if (child.pid !== undefined) heldBy(outer.volumes, child.pid);
+    return follow(child, binary).output(req);
+  };
+  const spawned = () => started(spawn(binary, argv(process.pid), { stdio: [req.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: req.env }));
+  // Once a process keeps spares it has a fork server: a cold start is forked there too, without a fork of Node.
+  const server = forkServer(binary, { start: false });
+  if (!server) return spawned();
+  const args = argv(server.pid);
+  // Its stdin is a socket; without input the command gets /dev/null, as a spawn's 'ignore' gives it.
+  if (req.input === undefined) args.splice(args.indexOf('--'), 0, '--null-stdin');
+  return launchedLater(server.fork(args, req.env).then(started, () => spawned()));
 }

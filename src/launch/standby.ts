@@ -59,17 +59,17 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
 
 /** The standby's process: forked by this process's fork server when it has one (zygote.ts), else spawned. */
 async function startInit(binary: string, argv: (parent: number) => string[]): Promise<InitChild> {
+  // The command's environment comes with the orders: the init itself needs none but a PATH, and
+  // copying the whole of process.env into the spawn was a good part of its cost.
+  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
   const server = forkServer(binary);
   if (server) {
     try {
-      return await server.fork(argv(server.pid));
+      return await server.fork(argv(server.pid), env);
     } catch {
       // The server died on the way (killed from outside): this one is spawned, the next fork starts a new server.
     }
   }
-  // The command's environment comes with the orders: the init itself needs none but a PATH, and
-  // copying the whole of process.env into the spawn was a good part of its cost.
-  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
   return spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env });
 }
 

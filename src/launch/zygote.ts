@@ -50,7 +50,8 @@ export class ForkedInit extends EventEmitter {
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    // Not reaped yet: the server has not waited for it, so the pid is still this process's.
+    // Until its exit is reported the pid is the child's, or free in the moment between the server's wait and
+    // its report: the kernel hands pids out in turn up to pid_max, so none is given again that soon.
     if (this.pid === undefined || this.exit) return false;
     try {
       process.kill(this.pid, signal);
@@ -117,8 +118,8 @@ export interface ForkServer {
   readonly gone: boolean;
   /** It has handed over at least one child: it works on this host. */
   readonly served: boolean;
-  /** Forks a cgbox-init with these arguments, as a spawn of it with stdio of five pipes would. */
-  fork(args: readonly string[]): Promise<ForkedInit>;
+  /** Forks a cgbox-init with these arguments and environment, as a spawn of it with stdio of five pipes would. */
+  fork(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ForkedInit>;
   /** Ends the server; its children, whose parent it is, follow the usual parent-death chain. */
   close(): void;
 }
@@ -178,13 +179,14 @@ export function startForkServer(binary: string): ForkServer {
     get served() {
       return served;
     },
-    fork(args) {
+    fork(args, env) {
       if (gone) return Promise.reject(gone);
-      if (args.some((a) => a.includes('\0'))) return Promise.reject(new SetupError('spawn', 'an argument contains a NUL byte'));
+      const vars = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+      if ([...args, ...vars].some((a) => a.includes('\0'))) return Promise.reject(new SetupError('spawn', 'an argument or environment value contains a NUL byte'));
       const id = ++nextId;
       const init = new ForkedInit(hold);
       byId.set(id, init);
-      const request = [String(args.length), ...args].map((t) => `${t}\0`).join('');
+      const request = [String(args.length), ...args, String(vars.length), ...vars].map((t) => `${t}\0`).join('');
       return new Promise<ForkedInit>((resolve, reject) => {
         pending.set(id, reject);
         init.onComplete = () => {
@@ -211,21 +213,24 @@ let shared: ForkServer | undefined;
 let broken = false;
 
 /**
- * This process's (or worker thread's) fork server, started at its first use and again if it ended;
- * undefined when CGBOX_FORK_SERVER=0, or once a server failed before it forked anything — the host
- * refuses what it needs, and a spawn from Node does the same work.
+ * This process's (or worker thread's) fork server: started at its first use with `start`, and again
+ * if it ended; undefined without `start` when none runs, when CGBOX_FORK_SERVER=0, or once a server
+ * failed before it forked anything — the host refuses what it needs, and a spawn from Node does the
+ * same work.
  */
-export function forkServer(binary: string): ForkServer | undefined {
+export function forkServer(binary: string, { start = true } = {}): ForkServer | undefined {
   if (process.env['CGBOX_FORK_SERVER'] === '0' || broken) return undefined;
   if (shared?.gone) {
     broken = !shared.served;
     shared = undefined;
     if (broken) return undefined;
   }
-  try {
-    shared ??= startForkServer(binary);
-  } catch {
-    broken = true;
+  if (!shared && start) {
+    try {
+      shared = startForkServer(binary);
+    } catch {
+      broken = true;
+    }
   }
   return shared;
 }
