@@ -49,7 +49,7 @@ describe('the fork server', () => {
     const r = await run(['/usr/bin/env'], { CGBOX_A: 'one two', PATH: '/usr/bin:/bin' });
     expect(r.stdout).toBe('CGBOX_A=one two\nPATH=/usr/bin:/bin\n');
     // fd 3 is the status pipe and fd 4 a standby's orders: neither reaches a cold init's command.
-    const fds = await run(['/bin/sh', '-c', 'for fd in 3 4 5; do [ -e /proc/$$/fd/$fd ] && echo "$fd open"; done; exit 0']);
+    const fds = await run(['/bin/sh', '-c', 'for fd in 3 4 5; do [ -e /proc/self/fd/$fd ] && echo "$fd open"; done; exit 0']);
     expect(fds.stdout).toBe('');
     expect(fds.exit.code).toBe(0);
   });
