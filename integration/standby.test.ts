@@ -33,6 +33,16 @@ async function spareStarter(): Promise<number> {
   return parentOf(parentOf(init!));
 }
 
+/** Runs `fn` with an environment variable of cgbox's set, removed again whatever happens. */
+async function withEnv(name: string, value: string, fn: () => Promise<void>): Promise<void> {
+  process.env[name] = value;
+  try {
+    await fn();
+  } finally {
+    delete process.env[name];
+  }
+}
+
 describe('spare sandboxes', () => {
   it('runs one after another, each from a spare, keep their own limits and fresh counters', async () => {
     await sandbox().run('true');
@@ -108,46 +118,36 @@ describe('spare sandboxes', () => {
     await sandbox().run('true');
     const server = forkServer(initBinary(), { start: false });
     expect(server).toBeDefined();
-    process.env['CGBOX_STANDBY'] = '0';
-    try {
+    await withEnv('CGBOX_STANDBY', '0', async () => {
       await using box = await sandbox().start('sleep', ['30']);
       expect(parentOf(parentOf(box.pid))).toBe(server!.pid);
       // Its input and environment are the run's own, as a spawned one's.
       const piped = await sandbox().env({ CGBOX_T: 'x' }).run('sh', ['-c', 'echo "$CGBOX_T"; cat'], { input: 'in' });
       expect(piped.stdout).toBe('x\nin');
       expect((await sandbox().run('readlink', ['/proc/self/fd/0'])).stdout).toBe('/dev/null\n');
-    } finally {
-      delete process.env['CGBOX_STANDBY'];
-    }
+    });
   });
 
   it('CGBOX_FORK_SERVER=0 spawns spares and cold starts from Node itself', async () => {
-    process.env['CGBOX_FORK_SERVER'] = '0';
-    try {
+    await withEnv('CGBOX_FORK_SERVER', '0', async () => {
       await releaseStandby();
       await sandbox().run('true');
       await sandbox().run('true');
       expect(await spareStarter()).toBe(process.pid);
-      process.env['CGBOX_STANDBY'] = '0';
-      await using box = await sandbox().start('sleep', ['30']);
-      expect(parentOf(parentOf(box.pid))).toBe(process.pid);
-    } finally {
-      delete process.env['CGBOX_STANDBY'];
-      delete process.env['CGBOX_FORK_SERVER'];
-      await releaseStandby();
-    }
+      await withEnv('CGBOX_STANDBY', '0', async () => {
+        await using box = await sandbox().start('sleep', ['30']);
+        expect(parentOf(parentOf(box.pid))).toBe(process.pid);
+      });
+    }).finally(releaseStandby);
   });
 
   it('CGBOX_STANDBY=0 keeps every run cold', async () => {
-    process.env['CGBOX_STANDBY'] = '0';
-    try {
+    await withEnv('CGBOX_STANDBY', '0', async () => {
       await releaseStandby();
       await sandbox().run('true');
       await sandbox().run('true');
       await sleep(100);
       expect(dirsOf(process.pid)).toEqual([]);
-    } finally {
-      delete process.env['CGBOX_STANDBY'];
-    }
+    });
   });
 });
