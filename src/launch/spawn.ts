@@ -9,7 +9,7 @@ import { SetupError } from '../spec/errors.js';
 import type { Writable } from 'node:stream';
 import { which } from '../host/tools.js';
 import { follow, type InitChild, type InitProcess, type Launched } from './follow.js';
-import { forkServer } from './zygote.js';
+import { forkInit, forkServer } from './zygote.js';
 import { initBinary } from './init-binary.js';
 import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
 import { sandboxIdMaps, usernsArgs } from './userns.js';
@@ -62,6 +62,8 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
     ...(req.enter !== undefined ? ['--enter', enterArg(req.enter)] : []),
     // The path of kernels before 5.3 (no pidfd: the init's start time read again), for its test.
     ...(req.enter !== undefined && process.env['CGBOX_NO_PIDFD'] === '1' ? ['--no-pidfd'] : []),
+    // Without input the command reads /dev/null, whatever the init's own stdin is (a spare's or a forked init's is a socket).
+    ...(req.input === undefined ? ['--null-stdin'] : []),
     '--', req.file, ...req.args,
   ];
 }
@@ -105,16 +107,13 @@ export function launch(req: LaunchRequest): Launched {
   // Exec mode joins the running sandbox's namespaces, its user namespace among them.
   const outer = req.enter === undefined ? outerArgs(req.view ?? []) : { args: [], volumes: [] };
   const argv = (parent: number) => [...req.procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...outer.args, ...orderArgs(req)];
-  const started = (child: InitChild) => {
+  const follows = (child: InitChild) => {
     if (child.pid !== undefined) heldBy(outer.volumes, child.pid);
     return follow(child, binary).output(req);
   };
-  const spawned = () => started(spawn(binary, argv(process.pid), { stdio: [req.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: req.env }));
+  const spawned = () => follows(spawn(binary, argv(process.pid), { stdio: [req.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: req.env }));
   // Once a process keeps spares it has a fork server: a cold start is forked there too, without a fork of Node.
   const server = forkServer(binary, { start: false });
   if (!server) return spawned();
-  const args = argv(server.pid);
-  // Its stdin is a socket; without input the command gets /dev/null, as a spawn's 'ignore' gives it.
-  if (req.input === undefined) args.splice(args.indexOf('--'), 0, '--null-stdin');
-  return launchedLater(server.fork(args, req.env).then(started, () => spawned()));
+  return launchedLater(forkInit(server, argv, req.env).then((child) => (child ? follows(child) : spawned())));
 }

@@ -16,9 +16,9 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
-import { SetupError } from '../spec/errors.js';
 import { follow, type InitChild, type Launched } from './follow.js';
-import { forkServer } from './zygote.js';
+import { forkInit, forkServer, initEnv } from './zygote.js';
+import { envEntries, nulTokens } from './nul-tokens.js';
 import { initBinary } from './init-binary.js';
 import { orderArgs, outerArgs, type LaunchRequest } from './spawn.js';
 import { hostCaps } from '../host/probe.js';
@@ -49,28 +49,14 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
   const { req, prepared } = restOfView(given, preparedOps);
   const args = orderArgs(req);
   if (prepared) args.unshift('--view-prepared');
-  // A standby's stdin is a pipe; without input the command gets /dev/null, as a cold start gives it.
-  if (req.input === undefined) args.splice(args.indexOf('--'), 0, '--null-stdin');
-  const env = Object.entries(req.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-  const tokens = [String(args.length), ...args, ...env];
-  if (tokens.some((t) => t.includes('\0'))) throw new SetupError('standby', 'an argument or environment value contains a NUL byte');
-  return tokens.map((t) => `${t}\0`).join('');
+  return nulTokens([String(args.length), ...args, ...envEntries(req.env)], 'standby');
 }
 
-/** The standby's process: forked by this process's fork server when it has one (zygote.ts), else spawned. */
+/** The standby's process: forked by this process's fork server (zygote.ts), else spawned. */
 async function startInit(binary: string, argv: (parent: number) => string[]): Promise<InitChild> {
-  // The command's environment comes with the orders: the init itself needs none but a PATH, and
-  // copying the whole of process.env into the spawn was a good part of its cost.
-  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
+  // The command's environment comes with the orders: the init itself needs none but a PATH.
   const server = forkServer(binary);
-  if (server) {
-    try {
-      return await server.fork(argv(server.pid), env);
-    } catch {
-      // The server died on the way (killed from outside): this one is spawned, the next fork starts a new server.
-    }
-  }
-  return spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env });
+  return (server && (await forkInit(server, argv, initEnv()))) ?? spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: initEnv() });
 }
 
 export async function spawnStandby(procsFiles: readonly string[]): Promise<Standby> {

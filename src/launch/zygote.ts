@@ -3,8 +3,8 @@
  * process or worker thread, which forks cgbox-inits on request and hands
  * their five stdio sockets to Node over an IPC channel. A spawn from Node
  * forks Node itself — its cost grows with the caller's heap — while this
- * fork is of a small C process, on another core. `forked()` gives a child
- * shaped as follow.ts and standby.ts use a ChildProcess: pid, stdio, kill,
+ * fork is of a small C process, on another core. Each fork gives a child
+ * shaped as follow.ts uses a ChildProcess: pid, stdio, kill, ref/unref,
  * 'close' once it is reaped and its stdio has ended.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { SetupError } from '../spec/errors.js';
+import { envEntries, nulTokens } from './nul-tokens.js';
 
 type Reply =
   | { cgbox: 'fd'; id: number; fd: number }
@@ -28,6 +29,7 @@ export class ForkedInit extends EventEmitter {
   private open = 0;
   private arrived = 0;
   private held = false;
+  private closed = false;
   /** @internal */ onComplete: (() => void) | undefined;
 
   /** @param hold counts this child into the server's channel holds: its exit is reported there. */
@@ -78,37 +80,32 @@ export class ForkedInit extends EventEmitter {
     // The child's ends of stdout, stderr and the status pipe close when it is gone: 'close' waits for them.
     if (fd >= 1 && fd <= 3) {
       this.open++;
-      socket.once('close', () => this.settle(-1));
+      socket.once('close', () => {
+        this.open--;
+        this.settle();
+      });
     }
-    this.checkComplete();
+    this.settle();
   }
   /** @internal */ gotPid(pid: number): void {
     this.pid = pid;
-    this.checkComplete();
-  }
-  // Node delivers a descriptor's message a tick after a plain one sent later: the pid, even the exit, may come first.
-  private checkComplete(): void {
-    if (!this.complete) return;
-    this.onComplete?.();
-    this.onComplete = undefined;
-    if (this.exit) {
-      this.emit('exit', this.exit.code, this.exit.signal);
-      this.settle(0);
-    }
+    this.settle();
   }
   /** @internal */ gotExit(code: number, signal: number): void {
     this.exit = { code: code >= 0 ? code : null, signal: signal >= 0 ? (SIGNAL_NAMES.get(signal) ?? null) : null };
-    if (this.held) {
-      this.held = false;
-      this.hold(-1);
-    }
-    if (!this.complete) return; // emitted once the rest has arrived
-    this.emit('exit', this.exit.code, this.exit.signal);
-    this.settle(0);
+    this.unref();
+    this.settle();
   }
-  private settle(delta: number): void {
-    this.open += delta;
-    if (this.exit && this.complete && this.open === 0) this.emit('close', this.exit.code, this.exit.signal);
+  // Node delivers a descriptor's message a tick after a plain one sent later: the pid, even the exit, may
+  // come before the sockets. Complete once all are here; closed once it is reaped and its output has ended.
+  private settle(): void {
+    if (!this.complete) return;
+    this.onComplete?.();
+    this.onComplete = undefined;
+    if (this.exit && this.open === 0 && !this.closed) {
+      this.closed = true;
+      this.emit('close', this.exit.code, this.exit.signal);
+    }
   }
 }
 
@@ -124,9 +121,13 @@ export interface ForkServer {
   close(): void;
 }
 
+/** All an init (or the server) needs of the environment before its orders: a PATH. */
+export function initEnv(): NodeJS.ProcessEnv {
+  return process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
+}
+
 export function startForkServer(binary: string): ForkServer {
-  const env = process.env['PATH'] === undefined ? {} : { PATH: process.env['PATH'] };
-  const server: ChildProcess = spawn(binary, ['--zygote'], { stdio: ['pipe', 'ignore', 'inherit', 'ipc'], env });
+  const server: ChildProcess = spawn(binary, ['--zygote'], { stdio: ['pipe', 'ignore', 'inherit', 'ipc'], env: initEnv() });
   if (server.pid === undefined) throw new SetupError('spawn', `${binary} --zygote did not start`);
   /** The forks not yet complete, by id: what rejects them if the server goes. */
   const pending = new Map<number, (e: unknown) => void>();
@@ -181,12 +182,16 @@ export function startForkServer(binary: string): ForkServer {
     },
     fork(args, env) {
       if (gone) return Promise.reject(gone);
-      const vars = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-      if ([...args, ...vars].some((a) => a.includes('\0'))) return Promise.reject(new SetupError('spawn', 'an argument or environment value contains a NUL byte'));
+      const vars = envEntries(env);
+      let request: string;
+      try {
+        request = nulTokens([String(args.length), ...args, String(vars.length), ...vars], 'spawn');
+      } catch (e) {
+        return Promise.reject(e);
+      }
       const id = ++nextId;
       const init = new ForkedInit(hold);
       byId.set(id, init);
-      const request = [String(args.length), ...args, String(vars.length), ...vars].map((t) => `${t}\0`).join('');
       return new Promise<ForkedInit>((resolve, reject) => {
         pending.set(id, reject);
         init.onComplete = () => {
@@ -233,4 +238,18 @@ export function forkServer(binary: string, { start = true } = {}): ForkServer | 
     }
   }
   return shared;
+}
+
+/**
+ * An init forked on `server`, its --parent the server: undefined if the server died on the way (killed
+ * from outside), for the caller to spawn it instead — the next fork starts a new server. A request the
+ * server refuses (a NUL byte) rejects.
+ */
+export async function forkInit(server: ForkServer, argv: (parent: number) => string[], env: NodeJS.ProcessEnv): Promise<ForkedInit | undefined> {
+  try {
+    return await server.fork(argv(server.pid), env);
+  } catch (e) {
+    if (server.gone) return undefined;
+    throw e;
+  }
 }
