@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBinary } from '../src/launch/init-binary.js';
-import { startForkServer, type ForkedInit } from '../src/launch/zygote.js';
+import { startForkServer, type ForkedInit, type StdioFd } from '../src/launch/zygote.js';
 
 const server = startForkServer(initBinary());
 afterAll(() => server.close());
@@ -19,8 +19,8 @@ function text(s: Socket | undefined): Promise<string> {
   return finished(s).then(() => out);
 }
 
-async function run(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] }) {
-  const init: ForkedInit = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', ...args], env);
+async function run(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] }, fds?: StdioFd[]) {
+  const init: ForkedInit = await server.fork(['--parent', String(server.pid), '--net', 'host', '--', ...args], env, fds);
   init.stdin?.end();
   const [stdout, stderr, status] = [text(init.stdout), text(init.stderr), text(init.stdio[3])];
   const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => init.on('close', (code, signal) => resolve({ code, signal })));
@@ -52,6 +52,19 @@ describe('the fork server', () => {
     const fds = await run(['/bin/sh', '-c', 'for fd in 3 4 5; do [ -e /proc/self/fd/$fd ] && echo "$fd open"; done; exit 0']);
     expect(fds.stdout).toBe('');
     expect(fds.exit.code).toBe(0);
+  });
+
+  it('hands over only the descriptors asked for: stdin not asked for is /dev/null, the orders fd closed', async () => {
+    // No --null-stdin here: the command reads the init's own fd 0, which would show as a socket if one were made.
+    const r = await run(['/bin/sh', '-c', 'readlink /proc/self/fd/0; [ -e /proc/self/fd/4 ] && echo "4 open"; exit 0'], { PATH: '/usr/bin:/bin' }, [1, 2, 3]);
+    expect(r.stdout).toBe('/dev/null\n');
+    expect(r.status.slice(1)).toEqual(['ready', 'started', 'exit 0']);
+    const full = await run(['/bin/sh', '-c', 'readlink /proc/self/fd/0']);
+    expect(full.stdout).toMatch(/^socket:/);
+  });
+
+  it('refuses a fork without its status pipe', async () => {
+    await expect(server.fork(['--', 'true'], {}, [0, 1, 2])).rejects.toThrow(/status pipe/);
   });
 
   it('keeps twenty in flight apart', async () => {

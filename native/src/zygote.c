@@ -89,16 +89,21 @@ static void reap(void) {
   }
 }
 
-/* In the child: fds 0–4 are the socket ends, nothing of the server's stays, and `run` starts as main does. */
+/* In the child: the asked-for fds are the socket ends (0–2 not asked for are /dev/null, 3–4 closed), nothing
+ * of the server's stays, and `run` starts as main does. */
 static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **argv, char **envp, int sigfd) {
   environ = envp;
   close(sigfd);
   close(channel);
   int high[NFDS];
+  for (int k = 0; k < NFDS; k++) {
+    if (ends[k] >= 0) high[k] = fcntl(ends[k], F_DUPFD_CLOEXEC, 16);
+    else high[k] = k <= 2 ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+    if (high[k] < 0 && (ends[k] >= 0 || k <= 2)) _exit(125);
+  }
   for (int k = 0; k < NFDS; k++)
-    if ((high[k] = fcntl(ends[k], F_DUPFD_CLOEXEC, 16)) < 0) _exit(125);
-  for (int k = 0; k < NFDS; k++)
-    if (dup2(high[k], k) < 0) _exit(125);
+    if (high[k] < 0) close(k);
+    else if (dup2(high[k], k) < 0) _exit(125);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -107,10 +112,11 @@ static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **ar
   _exit(run(argc, argv));
 }
 
-static void serve(int (*run)(int, char **), long id, int argc, char **argv, char **envp, int sigfd) {
+static void serve(int (*run)(int, char **), long id, unsigned fds, int argc, char **argv, char **envp, int sigfd) {
   int pairs[NFDS][2];
   for (int k = 0; k < NFDS; k++)
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[k]) < 0) die("socketpair");
+    if (!(fds & 1u << k)) pairs[k][0] = pairs[k][1] = -1;
+    else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[k]) < 0) die("socketpair");
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
@@ -120,6 +126,7 @@ static void serve(int (*run)(int, char **), long id, int argc, char **argv, char
   }
   remember(pid, id);
   for (int k = 0; k < NFDS; k++) {
+    if (pairs[k][0] < 0) continue;
     close(pairs[k][1]);
     reply(pairs[k][0], "{\"cmd\":\"NODE_HANDLE\",\"type\":\"net.Socket\",\"msg\":{\"cgbox\":\"fd\",\"id\":%ld,\"fd\":%d}}\n", id, k);
     close(pairs[k][0]);
@@ -159,6 +166,16 @@ static size_t serve_requests(int (*run)(int, char **), char *buf, size_t len, lo
   char *end = buf + len;
   for (;;) {
     char *p = buf + used;
+    char *nul = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+    if (!nul) return used;
+    unsigned fds = 0;
+    for (char *d = p; d < nul; d++)
+      if (*d >= '0' && *d < '0' + NFDS) fds |= 1u << (*d - '0');
+    if (!(fds & 1u << 3)) {
+      errno = EINVAL;
+      die("request: no status pipe (fd 3) asked for");
+    }
+    p = nul + 1;
     long argc, envc;
     char **argv = tokens(&p, end, &argc);
     if (!argv) return used;
@@ -172,7 +189,7 @@ static size_t serve_requests(int (*run)(int, char **), char *buf, size_t len, lo
       die("request: no arguments");
     }
     argv[0] = "cgbox-init";
-    serve(run, ++*next_id, (int)argc + 1, argv, env + 1, sigfd);
+    serve(run, ++*next_id, fds, (int)argc + 1, argv, env + 1, sigfd);
     free(argv);
     free(env);
     used = (size_t)(p - buf);

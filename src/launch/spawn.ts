@@ -9,7 +9,7 @@ import { SetupError } from '../spec/errors.js';
 import type { Writable } from 'node:stream';
 import { which } from '../host/tools.js';
 import { follow, type InitChild, type InitProcess, type Launched } from './follow.js';
-import { forkInit, forkServer } from './zygote.js';
+import { forkInit, forkServer, type StdioFd } from './zygote.js';
 import { initBinary } from './init-binary.js';
 import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
 import { sandboxIdMaps, usernsArgs } from './userns.js';
@@ -115,5 +115,7 @@ export function launch(req: LaunchRequest): Launched {
   // Once a process keeps spares it has a fork server: a cold start is forked there too, without a fork of Node.
   const server = forkServer(binary, { start: false });
   if (!server) return spawned();
-  return launchedLater(forkInit(server, argv, req.env).then((child) => (child ? follows(child) : spawned())));
+  // A cold start has no orders (fd 4), and without input no stdin either: only the sockets it uses are made and passed.
+  const fds: StdioFd[] = req.input !== undefined ? [0, 1, 2, 3] : [1, 2, 3];
+  return launchedLater(forkInit(server, argv, req.env, fds).then((child) => (child ? follows(child) : spawned())));
 }

@@ -1,7 +1,8 @@
 /**
  * The fork server (native/src/zygote.h): one `cgbox-init --zygote` per
  * process or worker thread, which forks cgbox-inits on request and hands
- * their five stdio sockets to Node over an IPC channel. A spawn from Node
+ * their stdio sockets (a spare's five, a cold start's three or four) to
+ * Node over an IPC channel. A spawn from Node
  * forks Node itself — its cost grows with the caller's heap — while this
  * fork is of a small C process, on another core. Each fork gives a child
  * shaped as follow.ts uses a ChildProcess: pid, stdio, kill, ref/unref,
@@ -19,6 +20,10 @@ type Reply =
   | { cgbox: 'pid'; id: number; pid: number }
   | { cgbox: 'exit'; id: number; code: number; signal: number };
 
+/** The descriptors a forked init may get: stdin, stdout, stderr, the status pipe, a spare's orders. */
+export type StdioFd = 0 | 1 | 2 | 3 | 4;
+const ALL_FDS: readonly StdioFd[] = [0, 1, 2, 3, 4];
+
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /** A cgbox-init forked by the server: the part of ChildProcess that cgbox uses. */
@@ -32,13 +37,19 @@ export class ForkedInit extends EventEmitter {
   private closed = false;
   /** @internal */ onComplete: (() => void) | undefined;
 
-  /** @param hold counts this child into the server's channel holds: its exit is reported there. */
-  constructor(private readonly hold: (delta: 1 | -1) => void) {
+  /**
+   * @param hold counts this child into the server's channel holds: its exit is reported there.
+   * @param expected how many of its sockets the server hands over.
+   */
+  constructor(
+    private readonly hold: (delta: 1 | -1) => void,
+    private readonly expected: number,
+  ) {
     super();
   }
 
   /** @internal */ get complete(): boolean {
-    return this.pid !== undefined && this.arrived === 5;
+    return this.pid !== undefined && this.arrived === this.expected;
   }
 
   get stdin(): Socket | undefined {
@@ -115,8 +126,11 @@ export interface ForkServer {
   readonly gone: boolean;
   /** It has handed over at least one child: it works on this host. */
   readonly served: boolean;
-  /** Forks a cgbox-init with these arguments and environment, as a spawn of it with stdio of five pipes would. */
-  fork(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ForkedInit>;
+  /**
+   * Forks a cgbox-init with these arguments and environment, as a spawn of it with a pipe on each of `fds`
+   * would (3, the status pipe, among them); of 0–2 one not given is /dev/null, of 3–4 closed.
+   */
+  fork(args: readonly string[], env: NodeJS.ProcessEnv, fds?: readonly StdioFd[]): Promise<ForkedInit>;
   /** Ends the server; its children, whose parent it is, follow the usual parent-death chain. */
   close(): void;
 }
@@ -180,17 +194,18 @@ export function startForkServer(binary: string): ForkServer {
     get served() {
       return served;
     },
-    fork(args, env) {
+    fork(args, env, fds = ALL_FDS) {
       if (gone) return Promise.reject(gone);
       const vars = envEntries(env);
       let request: string;
       try {
-        request = nulTokens([String(args.length), ...args, String(vars.length), ...vars], 'spawn');
+        if (!fds.includes(3)) throw new SetupError('spawn', 'a forked init needs its status pipe (fd 3)');
+        request = nulTokens([fds.join(''), String(args.length), ...args, String(vars.length), ...vars], 'spawn');
       } catch (e) {
         return Promise.reject(e);
       }
       const id = ++nextId;
-      const init = new ForkedInit(hold);
+      const init = new ForkedInit(hold, new Set(fds).size);
       byId.set(id, init);
       return new Promise<ForkedInit>((resolve, reject) => {
         pending.set(id, reject);
@@ -245,9 +260,9 @@ export function forkServer(binary: string, { start = true } = {}): ForkServer | 
  * from outside), for the caller to spawn it instead — the next fork starts a new server. A request the
  * server refuses (a NUL byte) rejects.
  */
-export async function forkInit(server: ForkServer, argv: (parent: number) => string[], env: NodeJS.ProcessEnv): Promise<ForkedInit | undefined> {
+export async function forkInit(server: ForkServer, argv: (parent: number) => string[], env: NodeJS.ProcessEnv, fds?: readonly StdioFd[]): Promise<ForkedInit | undefined> {
   try {
-    return await server.fork(argv(server.pid), env);
+    return await server.fork(argv(server.pid), env, fds);
   } catch (e) {
     if (server.gone) return undefined;
     throw e;
