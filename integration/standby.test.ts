@@ -85,6 +85,16 @@ describe('spare sandboxes', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+
+  it("makes the next spare only after the run's result is back with its caller, not on that run's clock", async () => {
+    await sandbox().run('true');
+    await releaseStandby();
+    const r = await sandbox().run('true');
+    // The caller's continuation: the run's own cgroups are gone, and the next spare's not begun yet.
+    expect(dirsOf(process.pid)).toEqual([]);
+    expect(r.ok).toBe(true);
+    await waitFor('the next spare, made once the caller had its result', () => dirsOf(process.pid).length === 1);
+  });
   it('an unused spare is removed when its process is killed with SIGKILL', async () => {
     const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running

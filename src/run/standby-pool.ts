@@ -90,8 +90,12 @@ export function countRun(): number {
 /** Starts making the next spare unless one is ready or on its way. */
 export function refill(caps: HostCaps, driver: CgroupDriver): void {
   if (ready || making) return;
-  // make() settles quietly: a spare that cannot be made only means the next run starts cold.
-  making = make(caps, driver)
+  // Begun on the next turn of the event loop: called from a run's teardown, its mkdirs and writes would
+  // otherwise run in the microtasks ahead of the caller's own continuation, on the clock of that run's
+  // end (measured: 0.4-0.7 ms of a 4.7 ms run). make() settles quietly: a spare that cannot be made only
+  // means the next run starts cold.
+  making = new Promise<void>((turn) => setImmediate(turn))
+    .then(() => make(caps, driver))
     .catch(() => {})
     .finally(() => {
       making = undefined;
