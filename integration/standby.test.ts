@@ -25,12 +25,18 @@ function dirsOf(owner: number): string[] {
 
 const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
-/** Who started the outer helper of this process's spare (waiting for the spare first): its init's grandparent. */
-async function spareStarter(): Promise<number> {
+/** The init of this process's spare, once the spare's cgroup is made and the init has joined it, and that cgroup's procs file. */
+async function spareInit(): Promise<{ init: number; procs: string }> {
   const h = hostCaps().v1.freezer ?? hostCaps().v2!;
   const [name] = await waitFor('the spare, made in the background', () => (dirsOf(process.pid).length === 1 ? dirsOf(process.pid) : undefined));
-  const [init] = readFileSync(`${h.mount}${h.callerPath}/${name}/cgroup.procs`, 'utf8').trim().split('\n').map(Number);
-  return parentOf(parentOf(init!));
+  const procs = `${h.mount}${h.callerPath}/${name}/cgroup.procs`;
+  const init = await waitFor("the spare's init in its cgroup", () => readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)[0]);
+  return { init, procs };
+}
+
+/** Who started the outer helper of this process's spare: its init's grandparent. */
+async function spareStarter(): Promise<number> {
+  return parentOf(parentOf((await spareInit()).init));
 }
 
 /** Runs `fn` with an environment variable of cgbox's set, removed again whatever happens. */
@@ -95,6 +101,21 @@ describe('spare sandboxes', () => {
     expect(r.ok).toBe(true);
     await waitFor('the next spare, made once the caller had its result', () => dirsOf(process.pid).length === 1);
   });
+  it('a spare killed from outside before this process has heard of it is passed over: the run starts cold', async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    const { init, procs } = await spareInit();
+    await sleep(200); // its 'standby' line read: the spare is the one a run takes
+    process.kill(init, 'SIGKILL');
+    // Without a turn of the event loop, so that nothing of its end has reached this process yet.
+    const deadline = Date.now() + 10_000;
+    while (readFileSync(procs, 'utf8').trim() !== '' && Date.now() < deadline);
+    const r = await sandbox().run('sh', ['-c', 'echo ok']);
+    expect(r).toMatchObject({ ok: true, stdout: 'ok\n' });
+    await releaseStandby();
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('an unused spare is removed when its process is killed with SIGKILL', async () => {
     const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running

@@ -18,7 +18,7 @@ import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
-import { countRun, discardSpare, fits, noteRun, refill, spareOnItsWay, standbyEnabled, takeSpare } from './standby-pool.js';
+import { countRun, discardSpare, fits, noteRun, refill, spareOnItsWay, standbyEnabled, takeSpare, type Spare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from '../resource/teardown.js';
 
@@ -53,6 +53,15 @@ function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): S
   return Object.keys(devices).length ? { ...spec, iops: resolve(spec.iops), bps: resolve(spec.bps) } : spec;
 }
 
+/**
+ * Whether a spare can take this run: its cgroups are the run's, and its init is still in them. One
+ * killed from outside (its fork server, its outer helper) is gone from them before this process
+ * hears of its end, and its helper removes its cgroups meanwhile: the run starts cold instead.
+ */
+async function usable(spare: Spare, driver: CgroupDriver, plan: CgroupPlan): Promise<boolean> {
+  return fits(spare, plan) && (await driver.procs(spare.plan).catch(() => [])).length > 0;
+}
+
 export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // A normal user's run: refused here, before anything exists, if it needs what only root has (rootless.ts).
   const rootless = !hostCaps().isRoot;
@@ -81,7 +90,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // finds none ready starts cold beside the one being made: back to back, the two overlap.
   if (useStandby && rootless) await spareOnItsWay();
   const taken = useStandby ? takeSpare() : undefined;
-  const spare = taken && fits(taken, driver.plan(spec, caps, taken.name)) ? taken : undefined;
+  const spare = taken && (await usable(taken, driver, driver.plan(spec, caps, taken.name))) ? taken : undefined;
   if (taken && !spare) void discardSpare(taken, driver);
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
