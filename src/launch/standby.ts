@@ -23,7 +23,7 @@ import { initBinary } from './init-binary.js';
 import { orderArgs, outerArgs, type LaunchRequest } from './spawn.js';
 import { hostCaps } from '../host/probe.js';
 import { driverFor } from '../cgroup/driver.js';
-import { cgroupfsOf, hostFs, preparedView, viewArgs, type ViewOp } from '../view/index.js';
+import { cgroupfsOf, hostFs, keptPreparedView, viewArgs, type ViewOp } from '../view/index.js';
 
 export interface Standby {
   /** Resolves once the init has joined its cgroups; rejects if it failed or died. */
@@ -37,11 +37,25 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
+/** Whether `view` starts with the `prepared` steps, by view and prepared plan: both are kept plans (src/view/plan-memo.ts), the same arrays run after run. */
+const startsWithSeen = new WeakMap<readonly ViewOp[], WeakMap<readonly ViewOp[], boolean>>();
+
+function startsWith(view: readonly ViewOp[], prepared: readonly ViewOp[]): boolean {
+  let byView = startsWithSeen.get(prepared);
+  if (!byView) startsWithSeen.set(prepared, (byView = new WeakMap()));
+  let verdict = byView.get(view);
+  if (verdict === undefined) {
+    verdict = prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => isDeepStrictEqual(op, view[i]));
+    byView.set(view, verdict);
+  }
+  return verdict;
+}
+
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
 function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];
   // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
-  const fits = req.net === 'none' && prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => isDeepStrictEqual(op, view[i]));
+  const fits = req.net === 'none' && startsWith(view, prepared);
   return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };
 }
 
@@ -63,7 +77,7 @@ export async function spawnStandby(procsFiles: readonly string[]): Promise<Stand
   const binary = initBinary();
   const caps = hostCaps();
   const driver = driverFor(caps);
-  const prepared = preparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
+  const prepared = keptPreparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
   // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
   const rest = [...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
   const child = await startInit(binary, (parent) => [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...rest]);

@@ -15,7 +15,7 @@ import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from
 import { TeardownError } from '../report/errors.js';
 import type { SandboxSpec } from '../spec/types.js';
 import { capabilityMask, defaultPids } from '../spec/view.js';
-import { cgroupfsOf, hostFs, planView, type ViewOp } from '../view/index.js';
+import { cgroupfsOf, hostFs, keptPlanView, type ViewOp } from '../view/index.js';
 import { collect } from './collect.js';
 import { execIn, type ExecOptions, type ExecResult } from './exec.js';
 import { prepare, type Prepared } from './prepare.js';
@@ -49,10 +49,10 @@ export interface Running {
 }
 
 /** The view the run's init builds: the host's root read-only (or the rootfs copy), or, privileged, the host's tree as it is. */
-function viewOf(spec: SandboxSpec, p: Prepared): ViewOp[] {
+function viewOf(spec: SandboxSpec, p: Prepared): readonly ViewOp[] {
   const rootfs = p.attached.find((a) => a.rootfs)?.rootfs;
   const mode = rootfs ? 'rootfs' : spec.privileged ? 'privileged' : 'default';
-  return planView({
+  return keptPlanView({
     mode,
     ...(rootfs ? { rootfs } : {}),
     // A normal user's init builds it in a user namespace of its own (src/launch/userns.ts).
