@@ -1,4 +1,4 @@
-// Started by standby.test.ts: two runs (so a spare is made), then idles until killed.
+// Started by standby.test.ts: two runs (so spares are made), then idles until killed.
 // Plain JavaScript on the built package: under the VM tier's emulation a TypeScript loader costs minutes.
 import { sandbox } from '../dist/index.js';
 

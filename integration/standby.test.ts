@@ -25,18 +25,29 @@ function dirsOf(owner: number): string[] {
 
 const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
-/** The init of this process's spare, once the spare's cgroup is made and the init has joined it, and that cgroup's procs file. */
-async function spareInit(): Promise<{ init: number; procs: string }> {
+/** How many spares a process keeps unless CGBOX_SPARES says otherwise. */
+const KEPT = 3;
+
+const procsOf = (name: string) => {
   const h = hostCaps().v1.freezer ?? hostCaps().v2!;
-  const [name] = await waitFor('the spare, made in the background', () => (dirsOf(process.pid).length === 1 ? dirsOf(process.pid) : undefined));
-  const procs = `${h.mount}${h.callerPath}/${name}/cgroup.procs`;
-  const init = await waitFor("the spare's init in its cgroup", () => readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)[0]);
-  return { init, procs };
+  return `${h.mount}${h.callerPath}/${name}/cgroup.procs`;
+};
+
+/** The inits of `owner`'s spares, once `count` spares are made and each init has joined its cgroup. */
+async function spareInits(count = KEPT, owner = process.pid): Promise<{ init: number; procs: string }[]> {
+  const names = await waitFor(`${count} spares, made in the background`, () => (dirsOf(owner).length === count ? dirsOf(owner) : undefined));
+  return Promise.all(
+    names.map(async (name) => {
+      const procs = procsOf(name);
+      const init = await waitFor("a spare's init in its cgroup", () => readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number)[0]);
+      return { init, procs };
+    }),
+  );
 }
 
-/** Who started the outer helper of this process's spare: its init's grandparent. */
-async function spareStarter(): Promise<number> {
-  return parentOf(parentOf((await spareInit()).init));
+/** Who started the outer helpers of this process's spares: their inits' grandparents, each once. */
+async function spareStarters(): Promise<number[]> {
+  return [...new Set((await spareInits()).map(({ init }) => parentOf(parentOf(init))))];
 }
 
 /** Runs `fn` with an environment variable of cgbox's set, removed again whatever happens. */
@@ -53,7 +64,7 @@ describe('spare sandboxes', () => {
   it('runs one after another, each from a spare, keep their own limits and fresh counters', async () => {
     await sandbox().run('true');
     await sandbox().run('true');
-    await waitFor('the spare, made in the background', () => dirsOf(process.pid).length === 1);
+    await spareInits();
 
     const oom = await sandbox().memory('64m').run(fixture('alloc'), ['100']);
     expect(oom).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
@@ -83,7 +94,7 @@ describe('spare sandboxes', () => {
     expect(piped.stdout).toBe('hello');
   });
 
-  it('releaseStandby() removes the spare; nothing is left', async () => {
+  it('releaseStandby() removes the spares; nothing is left', async () => {
     await sandbox().run('true');
     await sandbox().run('true');
     await releaseStandby();
@@ -99,33 +110,64 @@ describe('spare sandboxes', () => {
     // The caller's continuation: the run's own cgroups are gone, and the next spare's not begun yet.
     expect(dirsOf(process.pid)).toEqual([]);
     expect(r.ok).toBe(true);
-    await waitFor('the next spare, made once the caller had its result', () => dirsOf(process.pid).length === 1);
+    await waitFor('the next spares, made once the caller had its result', () => dirsOf(process.pid).length === KEPT);
   });
-  it('a spare killed from outside before this process has heard of it is passed over: the run starts cold', async () => {
+
+  it('keeps three spares: runs started back to back each take one of them, the oldest first', async () => {
     await sandbox().run('true');
     await sandbox().run('true');
-    const { init, procs } = await spareInit();
-    await sleep(200); // its 'standby' line read: the spare is the one a run takes
-    process.kill(init, 'SIGKILL');
-    // Without a turn of the event loop, so that nothing of its end has reached this process yet.
+    await spareInits();
+    const spares = dirsOf(process.pid);
+    const boxes = [];
+    for (let i = 0; i < KEPT; i++) boxes.push(await sandbox().start('sleep', ['30']));
+    try {
+      expect(new Set(boxes.map((b) => b.name))).toEqual(new Set(spares));
+    } finally {
+      await Promise.all(boxes.map((b) => b.stop()));
+    }
+  });
+
+  it('CGBOX_SPARES sets how many are kept; one that is no number from 1 to 16 is refused before anything exists', async () => {
+    await withEnv('CGBOX_SPARES', '1', async () => {
+      await releaseStandby();
+      await sandbox().run('true');
+      await spareInits(1);
+      await sleep(100);
+      expect(dirsOf(process.pid)).toHaveLength(1);
+    });
+    await releaseStandby();
+    for (const bad of ['0', '17', 'two', '1.5', '-1']) {
+      await withEnv('CGBOX_SPARES', bad, async () => {
+        await expect(sandbox().run('true')).rejects.toThrow(/CGBOX_SPARES.*a whole number from 1 to 16/);
+      });
+    }
+    expect(dirsOf(process.pid)).toEqual([]);
+  });
+  it('spares killed from outside before this process has heard of it are passed over: the run starts cold', async () => {
+    await sandbox().run('true');
+    await sandbox().run('true');
+    const spares = await spareInits();
+    await sleep(200); // their 'standby' lines read: the spares are the ones a run takes
+    for (const { init } of spares) process.kill(init, 'SIGKILL');
+    // Without a turn of the event loop, so that nothing of their end has reached this process yet.
     const deadline = Date.now() + 10_000;
-    while (readFileSync(procs, 'utf8').trim() !== '' && Date.now() < deadline);
+    while (spares.some(({ procs }) => readFileSync(procs, 'utf8').trim() !== '') && Date.now() < deadline);
     const r = await sandbox().run('sh', ['-c', 'echo ok']);
     expect(r).toMatchObject({ ok: true, stdout: 'ok\n' });
     await releaseStandby();
     expect(await leftovers()).toEqual([]);
   });
 
-  it('an unused spare is removed when its process is killed with SIGKILL', async () => {
+  it('unused spares are removed when their process is killed with SIGKILL', async () => {
     const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => void child.kill('SIGKILL')); // a failing test must not leave it running
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await waitFor('the child to say it is idle', () => out.includes('idle'));
-    await waitFor("the child's spare", () => dirsOf(child.pid!).length === 1);
+    await spareInits(KEPT, child.pid!);
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    await waitFor("the spare's removal by its helper", () => dirsOf(child.pid!).length === 0);
+    await waitFor("the spares' removal by their helpers", () => dirsOf(child.pid!).length === 0);
   });
 
   it("a spare's init is forked by this process's fork server, and by a new one once that was killed", async () => {
@@ -133,15 +175,15 @@ describe('spare sandboxes', () => {
     await sandbox().run('true');
     const server = forkServer(initBinary());
     expect(server).toBeDefined();
-    expect(await spareStarter()).toBe(server!.pid);
+    expect(await spareStarters()).toEqual([server!.pid]);
     process.kill(server!.pid, 'SIGKILL');
-    // The spare went with it (parent death): the next run starts cold and is exact all the same.
-    await waitFor("the spare's removal", () => dirsOf(process.pid).length === 0);
+    // The spares went with it (parent death): the next run starts cold and is exact all the same.
+    await waitFor("the spares' removal", () => dirsOf(process.pid).length === 0);
     expect((await sandbox().run('sh', ['-c', 'echo ok'])).stdout).toBe('ok\n');
     await sandbox().run('true');
     const next = forkServer(initBinary());
     expect(next?.pid).not.toBe(server!.pid);
-    expect(await spareStarter()).toBe(next!.pid);
+    expect(await spareStarters()).toEqual([next!.pid]);
   });
 
   it('a cold start is forked there too once the process has a fork server', async () => {
@@ -164,7 +206,7 @@ describe('spare sandboxes', () => {
       await releaseStandby();
       await sandbox().run('true');
       await sandbox().run('true');
-      expect(await spareStarter()).toBe(process.pid);
+      expect(await spareStarters()).toEqual([process.pid]);
       await withEnv('CGBOX_STANDBY', '0', async () => {
         await using box = await sandbox().start('sleep', ['30']);
         expect(parentOf(parentOf(box.pid))).toBe(process.pid);

@@ -54,12 +54,16 @@ function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): S
 }
 
 /**
- * Whether a spare can take this run: its cgroups are the run's, and its init is still in them. One
- * killed from outside (its fork server, its outer helper) is gone from them before this process
- * hears of its end, and its helper removes its cgroups meanwhile: the run starts cold instead.
+ * The oldest spare whose cgroups are this run's and whose init is still in them. One killed from
+ * outside (its fork server, its outer helper) is gone from them before this process hears of its
+ * end, and its helper removes its cgroups meanwhile: it is dropped, and the next one tried.
  */
-async function usable(spare: Spare, driver: CgroupDriver, plan: CgroupPlan): Promise<boolean> {
-  return fits(spare, plan) && (await driver.procs(spare.plan).catch(() => [])).length > 0;
+async function takeUsable(spec: SandboxSpec, caps: HostCaps, driver: CgroupDriver): Promise<Spare | undefined> {
+  for (;;) {
+    const spare = takeSpare((s) => fits(s, driver.plan(spec, caps, s.name)));
+    if (!spare || (await driver.procs(spare.plan).catch(() => [])).length > 0) return spare;
+    void discardSpare(spare, driver);
+  }
 }
 
 export async function prepare(spec: SandboxSpec): Promise<Prepared> {
@@ -89,9 +93,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // since it started before this run and a cold start would cost as much again. As root, a run that
   // finds none ready starts cold beside the one being made: back to back, the two overlap.
   if (useStandby && rootless) await spareOnItsWay();
-  const taken = useStandby ? takeSpare() : undefined;
-  const spare = taken && (await usable(taken, driver, driver.plan(spec, caps, taken.name))) ? taken : undefined;
-  if (taken && !spare) void discardSpare(taken, driver);
+  const spare = useStandby ? await takeUsable(spec, caps, driver) : undefined;
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
   // Last on the way down: the next spare is made once this run is over, not while it goes on — Node's

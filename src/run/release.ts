@@ -6,7 +6,7 @@ import { releaseStandby as release } from './standby-pool.js';
 
 /**
  * cgbox keeps spares ready once a process has run two sandboxes alike, so the
- * next starts faster: one sandbox (cgroups with an init already in them), and
+ * next starts faster: sandboxes (cgroups with an init already in them), and
  * btrfs volumes of the kinds in use. This removes them now — say before
  * checking that nothing of cgbox's is left. They also go when the process exits.
  */
