@@ -11,6 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
 import { initBinary } from '../src/launch/init-binary.js';
 import { forkServer } from '../src/launch/zygote.js';
+import { readySpares } from '../src/run/standby-pool.js';
 import { releaseStandby, sandbox } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
@@ -117,6 +118,7 @@ describe('spare sandboxes', () => {
     await sandbox().run('true');
     await sandbox().run('true');
     await spareInits();
+    await waitFor('the three spares ready', () => readySpares() === KEPT);
     const spares = dirsOf(process.pid);
     const boxes = [];
     for (let i = 0; i < KEPT; i++) boxes.push(await sandbox().start('sleep', ['30']));
@@ -147,7 +149,7 @@ describe('spare sandboxes', () => {
     await sandbox().run('true');
     await sandbox().run('true');
     const spares = await spareInits();
-    await sleep(200); // their 'standby' lines read: the spares are the ones a run takes
+    await waitFor('the spares ready: the ones a run takes', () => readySpares() === KEPT);
     for (const { init } of spares) process.kill(init, 'SIGKILL');
     // Without a turn of the event loop, so that nothing of their end has reached this process yet.
     const deadline = Date.now() + 10_000;

@@ -11,7 +11,7 @@ import { SetupError } from '../spec/errors.js';
 import { writeExisting } from './files.js';
 import { subtreeDirs } from './tree.js';
 import { enableControllers } from './v2/leaf.js';
-import type { CgroupDir, CgroupDriver, CgroupPlan } from './types.js';
+import type { CgroupDir, CgroupDriver, CgroupPlan, CgroupWrite } from './types.js';
 
 async function write(path: string, value: string): Promise<void> {
   try {
@@ -22,10 +22,13 @@ async function write(path: string, value: string): Promise<void> {
   }
 }
 
-/** Creates each directory and calls `created` right after, so the caller can undo exactly what exists. */
-export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) => void): Promise<void> {
+const parentWrite = (path: string, w: CgroupWrite) => `${path}\0${w.file}\0${w.value}`;
+
+/** The writes in the parents (v2: the controllers enabled for their children), but those in `made`. */
+async function writeParents(plan: CgroupPlan, made: ReadonlySet<string> = new Set()): Promise<void> {
   for (const p of plan.parentWrites) {
     for (const w of p.writes) {
+      if (made.has(parentWrite(p.path, w))) continue;
       // v2's subtree_control obeys the no-internal-process rule: v2/leaf.ts deals with it.
       if (plan.version === 2 && w.file === 'cgroup.subtree_control') {
         faultPoint('cgroup: enable controllers');
@@ -34,6 +37,11 @@ export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) 
       else await write(`${p.path}/${w.file}`, w.value);
     }
   }
+}
+
+/** Creates each directory and calls `created` right after, so the caller can undo exactly what exists. */
+export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) => void): Promise<void> {
+  await writeParents(plan);
   for (const dir of plan.dirs) {
     try {
       faultPoint(`cgroup: mkdir ${dir.hierarchy}`);
@@ -49,8 +57,14 @@ export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) 
   }
 }
 
-/** The writes of a plan into directories that already exist (a standby's). */
-export async function writeCgroups(plan: CgroupPlan): Promise<void> {
+/**
+ * The writes of a plan into directories that already exist (a spare's, made by `made`): first each
+ * parent write the spare's plan did not make — on v2 a controller this run needs that was not enabled
+ * when the spare was made; enabled in the parent, its files appear in the spare's cgroup as in every
+ * child — then the directories' own.
+ */
+export async function writeCgroups(plan: CgroupPlan, made: CgroupPlan): Promise<void> {
+  await writeParents(plan, new Set(made.parentWrites.flatMap((p) => p.writes.map((w) => parentWrite(p.path, w)))));
   for (const dir of plan.dirs) for (const w of dir.writes) await write(`${dir.path}/${w.file}`, w.value);
 }
 

@@ -106,7 +106,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
     for (const r of wanted) attached.push(await r.setup({ spec, caps, name, teardown }));
     const plan = driver.plan(withResourceDevices(spec, attached), caps, name);
     for (const a of attached) Object.assign(plan.limits, a.limits);
-    if (spare) await writeCgroups(plan);
+    if (spare) await writeCgroups(plan, spare.plan);
     else await createCgroups(plan, (dir) => teardown.push(`cgroup ${dir.path}`, () => removeCgroupDir(dir.path)));
     // First on the way down: no task may outlive the run's resources (a volume cannot be unmounted under one).
     teardown.push('drain', async () => {

@@ -109,6 +109,11 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   }
 }
 
+/** How many spares are ready now (for the tests: a spare's init is in its cgroups a moment before it is ready). */
+export function readySpares(): number {
+  return ready.length;
+}
+
 /** Counts a run that may use spares; returns how many there were. */
 export function countRun(): number {
   return ++runs;
