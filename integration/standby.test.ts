@@ -11,7 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
 import { initBinary } from '../src/launch/init-binary.js';
 import { forkServer } from '../src/launch/zygote.js';
-import { readySpares } from '../src/run/standby-pool.js';
+import { spareCount } from '../src/run/standby-pool.js';
 import { releaseStandby, sandbox } from '../src/index.js';
 import { MiB, fixture } from './fixtures.js';
 import { leftovers } from './leftovers.js';
@@ -26,7 +26,7 @@ function dirsOf(owner: number): string[] {
 
 const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
-/** How many spares a process keeps unless CGBOX_SPARES says otherwise. */
+/** The most spares a process keeps unless CGBOX_SPARES says otherwise. */
 const KEPT = 3;
 
 const procsOf = (name: string) => {
@@ -34,9 +34,10 @@ const procsOf = (name: string) => {
   return `${h.mount}${h.callerPath}/${name}/cgroup.procs`;
 };
 
-/** The inits of `owner`'s spares, once `count` spares are made and each init has joined its cgroup. */
-async function spareInits(count = KEPT, owner = process.pid): Promise<{ init: number; procs: string }[]> {
-  const names = await waitFor(`${count} spares, made in the background`, () => (dirsOf(owner).length === count ? dirsOf(owner) : undefined));
+/** The inits of `owner`'s spares, once `count` spares (else at least one) are made and each init has joined its cgroup. */
+async function spareInits(count?: number, owner = process.pid): Promise<{ init: number; procs: string }[]> {
+  const made = (n: number) => (count === undefined ? n >= 1 : n === count);
+  const names = await waitFor(`${count ?? 'a'} spare(s), made in the background`, () => (made(dirsOf(owner).length) ? dirsOf(owner) : undefined));
   return Promise.all(
     names.map(async (name) => {
       const procs = procsOf(name);
@@ -46,8 +47,15 @@ async function spareInits(count = KEPT, owner = process.pid): Promise<{ init: nu
   );
 }
 
-/** Who started the outer helpers of this process's spares: their inits' grandparents, each once. */
+/** Runs back to back until this process keeps its most spares, all ready: runs coming faster than spares are made ask for more. */
+async function fillSpares(): Promise<void> {
+  for (let i = 0; i < 40 && dirsOf(process.pid).length < KEPT; i++) await sandbox().run('true');
+  await waitFor(`${KEPT} spares ready`, () => spareCount().ready === KEPT);
+}
+
+/** Who started the outer helpers of this process's spares, once every spare on its way is ready: their inits' grandparents, each once. */
 async function spareStarters(): Promise<number[]> {
+  await waitFor('the spares made, all ready', () => spareCount().making === 0 && spareCount().ready >= 1);
   return [...new Set((await spareInits()).map(({ init }) => parentOf(parentOf(init))))];
 }
 
@@ -65,7 +73,7 @@ describe('spare sandboxes', () => {
   it('runs one after another, each from a spare, keep their own limits and fresh counters', async () => {
     await sandbox().run('true');
     await sandbox().run('true');
-    await spareInits();
+    await waitFor('a spare ready', () => spareCount().ready >= 1);
 
     const oom = await sandbox().memory('64m').run(fixture('alloc'), ['100']);
     expect(oom).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
@@ -111,14 +119,23 @@ describe('spare sandboxes', () => {
     // The caller's continuation: the run's own cgroups are gone, and the next spare's not begun yet.
     expect(dirsOf(process.pid)).toEqual([]);
     expect(r.ok).toBe(true);
-    await waitFor('the next spares, made once the caller had its result', () => dirsOf(process.pid).length === KEPT);
+    await waitFor('the next spare, made once the caller had its result', () => dirsOf(process.pid).length === 1);
   });
 
-  it('keeps three spares: runs started back to back each take one of them, the oldest first', async () => {
+  it('keeps one spare for runs with time between them, up to three for runs back to back; runs started then each take one', async () => {
+    await releaseStandby();
     await sandbox().run('true');
-    await sandbox().run('true');
-    await spareInits();
-    await waitFor('the three spares ready', () => readySpares() === KEPT);
+    for (let i = 0; i < 4; i++) {
+      await waitFor('the spare ready', () => spareCount().ready === 1);
+      await sandbox().run('true');
+    }
+    await waitFor('the spare ready', () => spareCount().ready === 1);
+    await sleep(100);
+    expect(dirsOf(process.pid)).toHaveLength(1);
+    // With nothing between them, a run finds the spare made at the last one's end still on its way.
+    await fillSpares();
+    await sleep(100);
+    expect(dirsOf(process.pid)).toHaveLength(KEPT);
     const spares = dirsOf(process.pid);
     const boxes = [];
     for (let i = 0; i < KEPT; i++) boxes.push(await sandbox().start('sleep', ['30']));
@@ -132,7 +149,10 @@ describe('spare sandboxes', () => {
   it('CGBOX_SPARES sets how many are kept; one that is no number from 1 to 16 is refused before anything exists', async () => {
     await withEnv('CGBOX_SPARES', '1', async () => {
       await releaseStandby();
-      await sandbox().run('true');
+      for (let i = 0; i < 10; i++) {
+        await sandbox().run('true');
+        expect(dirsOf(process.pid).length).toBeLessThanOrEqual(1);
+      }
       await spareInits(1);
       await sleep(100);
       expect(dirsOf(process.pid)).toHaveLength(1);
@@ -146,10 +166,8 @@ describe('spare sandboxes', () => {
     expect(dirsOf(process.pid)).toEqual([]);
   });
   it('spares killed from outside before this process has heard of it are passed over: the run starts cold', async () => {
-    await sandbox().run('true');
-    await sandbox().run('true');
-    const spares = await spareInits();
-    await waitFor('the spares ready: the ones a run takes', () => readySpares() === KEPT);
+    await fillSpares();
+    const spares = await spareInits(KEPT);
     for (const { init } of spares) process.kill(init, 'SIGKILL');
     // Without a turn of the event loop, so that nothing of their end has reached this process yet.
     const deadline = Date.now() + 10_000;
@@ -166,7 +184,7 @@ describe('spare sandboxes', () => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await waitFor('the child to say it is idle', () => out.includes('idle'));
-    await spareInits(KEPT, child.pid!);
+    await spareInits(1, child.pid!);
     process.kill(child.pid!, 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
     await waitFor("the spares' removal by their helpers", () => dirsOf(child.pid!).length === 0);

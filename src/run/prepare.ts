@@ -18,7 +18,7 @@ import { keepAlive } from '../host/keep-alive.js';
 import { reapInBackground } from './reap.js';
 import type { AttachedResource } from '../resource/types.js';
 import { RESOURCES } from './resources.js';
-import { countRun, discardSpare, fits, noteRun, refill, spareOnItsWay, standbyEnabled, takeSpare, type Spare } from './standby-pool.js';
+import { countRun, discardSpare, fits, missedSpare, noteRun, refill, spareOnItsWay, standbyEnabled, takeSpare, type Spare } from './standby-pool.js';
 import type { Standby } from '../launch/standby.js';
 import { Teardown } from '../resource/teardown.js';
 
@@ -94,6 +94,7 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // finds none ready starts cold beside the one being made: back to back, the two overlap.
   if (useStandby && rootless) await spareOnItsWay();
   const spare = useStandby ? await takeUsable(spec, caps, driver) : undefined;
+  if (useStandby && !spare) missedSpare();
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();
   // Last on the way down: the next spare is made once this run is over, not while it goes on — Node's

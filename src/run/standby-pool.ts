@@ -1,19 +1,22 @@
 /**
- * Spare sandboxes kept ready per process, three by default: fresh cgroups
- * under the caller's own, with a standby init already in each
- * (src/launch/standby.ts). A run takes the oldest that fits, writes its own
- * limits into those cgroups and sends its command; the next spare is made in
- * the background once that run is over. Each spare serves one run only, so
- * counters never carry over. A process that runs a single sandbox (the CLI)
- * never makes one: spares start with the second run. CGBOX_SPARES=N keeps N
- * (1-16), CGBOX_STANDBY=0 none; releaseStandby() removes them now.
+ * Spare sandboxes kept ready per process, as many as its runs need, up to
+ * three by default: fresh cgroups under the caller's own, with a standby init
+ * already in each (src/launch/standby.ts). A run takes the oldest that fits,
+ * writes its own limits into those cgroups and sends its command; the next
+ * spare is made in the background once that run is over. Each spare serves
+ * one run only, so counters never carry over. A process that runs a single
+ * sandbox (the CLI) never makes one: spares start with the second run.
+ * CGBOX_SPARES=N keeps up to N (1-16), CGBOX_STANDBY=0 none; releaseStandby()
+ * removes them now.
  *
- * Why three: on cgroup v1 a spare is ready only once its init's join has
- * waited out an RCU grace period, longer than a short run. Made at one run's
- * end, a spare is ready for the run after next, not the next: with one kept,
- * runs back to back started cold every other time; with three, about one in
- * ten (alternating quick runs: 0.59-0.70x unshare's throughput one at a time,
- * against 0.51-0.57x with one, and no slower start-up).
+ * How many: one at first, and one more (up to the most) each time a run found
+ * none ready while one was on its way — runs coming faster than spares are
+ * made. On cgroup v1 a spare is ready only once its init's join has waited
+ * out an RCU grace period, longer than a short run, so a spare made at one
+ * run's end serves the run after next: back to back, one kept left every other
+ * run cold; three, about one in ten (alternating quick runs: 0.62-0.70x
+ * unshare's throughput one at a time against 0.51-0.57x, start-up alike).
+ * Runs with time between them keep one.
  */
 import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
@@ -34,11 +37,13 @@ export interface Spare {
 const ready: Spare[] = [];
 const making = new Set<Promise<void>>();
 let runs = 0;
+/** How many spares the runs so far have needed: kept ready or on their way, up to sparesMost(). */
+let needed = 1;
 
 const MOST_SPARES = 16;
 
-/** How many spares a process keeps, ready or on their way: CGBOX_SPARES, else three. */
-function sparesKept(): number {
+/** The most spares a process keeps, ready or on their way: CGBOX_SPARES, else three. */
+function sparesMost(): number {
   const given = process.env['CGBOX_SPARES'];
   if (given === undefined || given === '') return 3;
   const n = Number(given);
@@ -51,7 +56,7 @@ function sparesKept(): number {
 /** Whether this run may take a spare; refuses a CGBOX_SPARES that says no number, before anything exists. */
 export function standbyEnabled(spec: SandboxSpec): boolean {
   if (process.env['CGBOX_STANDBY'] === '0' || spec.cgroupParent !== undefined) return false;
-  sparesKept();
+  sparesMost();
   return true;
 }
 
@@ -109,9 +114,9 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   }
 }
 
-/** How many spares are ready now (for the tests: a spare's init is in its cgroups a moment before it is ready). */
-export function readySpares(): number {
-  return ready.length;
+/** How many spares are ready now and how many on their way (for the tests: a spare's init is in its cgroups a moment before it is ready). */
+export function spareCount(): { ready: number; making: number } {
+  return { ready: ready.length, making: making.size };
 }
 
 /** Counts a run that may use spares; returns how many there were. */
@@ -119,15 +124,20 @@ export function countRun(): number {
   return ++runs;
 }
 
-/** Starts making spares until as many as are kept are ready or on their way, each begun on the next turn of the event loop. */
+/** A run found no spare ready that fits: with one on its way, the runs come faster than spares are made, and one more is kept. */
+export function missedSpare(): void {
+  if (making.size > 0) needed = Math.min(needed + 1, sparesMost());
+}
+
+/** Starts making spares until as many as are needed are ready or on their way, each begun on the next turn of the event loop. */
 export function refill(caps: HostCaps, driver: CgroupDriver): void {
-  let kept: number;
+  let most: number;
   try {
-    kept = sparesKept();
+    most = sparesMost();
   } catch {
     return; // CGBOX_SPARES made invalid since this run began: the next run refuses it
   }
-  while (ready.length + making.size < kept) makeOne(caps, driver);
+  while (ready.length + making.size < Math.min(needed, most)) makeOne(caps, driver);
 }
 
 function makeOne(caps: HostCaps, driver: CgroupDriver): void {
@@ -147,11 +157,12 @@ function makeOne(caps: HostCaps, driver: CgroupDriver): void {
 /**
  * Removes the spares (waiting for those being made): for a caller that
  * wants no cgroup of cgbox's left while it goes on, such as a check for
- * leftovers. The next runs make spares again.
+ * leftovers. The next runs make spares again, one at first.
  */
 export async function releaseStandby(driver: CgroupDriver): Promise<void> {
   await Promise.all(making);
   for (let spare = ready.shift(); spare; spare = ready.shift()) await discardSpare(spare, driver);
+  needed = 1;
 }
 
 /** With none ready: settles when a spare being made is ready (or failed); undefined when none is ready or on its way. */

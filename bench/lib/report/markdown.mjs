@@ -70,7 +70,7 @@ export function markdown(results, cases, { svgPath, command }) {
       '## Throughput: back to back, 1, 4 and 16 in flight',
       '',
       `${o.throughputRuns} runs per block, each worker starting the next run as its last ends; runs/s = runs ÷ the block's wall time. ${o.throughputRounds} rounds of every case and parallelism in turn: the median and the min–max of the rounds. ` +
-        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it. Cold starts: the share of cgbox's runs that found no spare ready (a process keeps three; the next is made once a run is over).`,
+        `Node CPU per run includes ${o.settleMs} ms after the block (off the clock), so work a run leaves behind is counted with it. Cold starts: the share of cgbox's runs that found no spare ready (a process keeps one, up to three for runs back to back; the next is made once a run is over).`,
       '',
       markdownTable(throughputTable(results, cases)),
       '',
