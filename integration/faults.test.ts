@@ -86,7 +86,7 @@ afterAll(() => {
 
 describe('a fault at each setup step', () => {
   it('passes enough points to mean something: cgroups, network, volume, rootfs, spawn', () => {
-    for (const kind of [/^cgroup: mkdir/, /^cgroup: write memory/, /^net veth: ip/, /^net shaping: tc/, /^net address: lease/, /^volume: btrfs/, /^volume: mount/, /^rootfs: /, /^spawn#0$/]) {
+    for (const kind of [/^cgroup: mkdir/, /^cgroup: write memory/, /^net veth: ip/, /^net shaping: tc/, /^net address: lease/, /^volume: (snapshot|subvolume-create|qgroup-limit)/, /^volume: mount/, /^rootfs: /, /^spawn#0$/]) {
       expect(setupPoints.some((p) => kind.test(p)), String(kind)).toBe(true);
     }
   });

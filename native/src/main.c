@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 #include "caps.h"
 #include "command.h"
+#include "host-ops.h"
 #include "options.h"
 #include "orphan.h"
 #include "pinned.h"
@@ -276,5 +277,6 @@ static int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) return serve_forks(run);
+  if (argc == 2 && !strcmp(argv[1], "--host-ops")) return serve_host_ops();
   return run(argc, argv);
 }

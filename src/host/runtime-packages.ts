@@ -16,7 +16,8 @@ export interface RuntimeNeed {
   note?: string;
 }
 
-const MOUNT = { mount: 'mount', umount: 'mount', losetup: 'mount' } as const;
+/** mount(8) mounts the btrfs pool, once; a run's own mounts and unmounts are mount(2) calls of the init helper (src/launch/host-ops.ts). */
+const MOUNT = { mount: 'mount', losetup: 'mount' } as const;
 const MKFS = { 'mkfs.ext4': 'e2fsprogs', 'mkfs.xfs': 'xfsprogs', 'mkfs.btrfs': 'btrfs-progs' } as const;
 /** Volume commands go through long-lived shells (src/volume/shell.ts) when one is free. */
 const SHELL = { sh: 'dash' } as const;
@@ -40,7 +41,7 @@ export const RUNTIME_PACKAGES: readonly RuntimeNeed[] = [
   },
   { feature: '.net({...}) on a Linux bridge', tools: { ip: 'iproute2', tc: 'iproute2', nft: 'nftables' } },
   { feature: ".net({ bridge: { ovs: … } }) on Open vSwitch", tools: { ip: 'iproute2', 'ovs-vsctl': 'openvswitch-switch' }, note: 'with ovs-vswitchd running and the openvswitch kernel module' },
-  { feature: ".volume() on tmpfs", tools: { ...SHELL, mount: 'mount', umount: 'mount' } },
+  { feature: ".volume() on tmpfs", tools: {}, note: "mounted and unmounted by cgbox's init helper; a template is copied in with cp (below)" },
   { feature: ".volume() on a loop device (ext4, xfs, btrfs)", tools: { ...SHELL, ...MOUNT, ...MKFS } },
   { feature: ".volume() and .rootfs() in the btrfs pool", tools: { ...SHELL, ...MOUNT, btrfs: 'btrfs-progs', 'mkfs.btrfs': 'btrfs-progs' } },
   {
@@ -60,7 +61,7 @@ export const RUNTIME_PACKAGES: readonly RuntimeNeed[] = [
     note: 'and device-mapper with dm-thin in the kernel',
   },
   { feature: ".volume(…, { from }) templates", tools: { ...SHELL, cp: 'coreutils' } },
-  { feature: '.rootfs() as an overlay', tools: { ...SHELL, mount: 'mount', umount: 'mount' }, note: 'and overlayfs in the kernel' },
+  { feature: '.rootfs() as an overlay', tools: {}, note: "overlayfs in the kernel; mounted by cgbox's init helper" },
 ];
 
 /** Every Debian package some feature needs, sorted: one `apt-get install` line for all of cgbox. */

@@ -1,30 +1,34 @@
 /**
- * btrfs subvolume commands. Deletion is lazy: `btrfs subvolume delete`
- * unlinks the subvolume at once and the kernel's cleaner frees its blocks
- * later, so nothing here waits for a commit (no -c/-C). Snapshots are made
- * without `-i`: inheriting into a qgroup makes qgroups inconsistent, and then
- * limits stop holding (DESIGN.md).
+ * btrfs subvolumes, snapshots and qgroups, by their ioctls through the
+ * host-ops helper (src/launch/host-ops.ts): a `btrfs` command costs a
+ * process and its own start-up (3–9 ms here) for one ioctl. Deletion is lazy,
+ * as `btrfs subvolume delete` without -c: the subvolume is unlinked at once
+ * and the kernel's cleaner frees its blocks later, so nothing here waits for
+ * a commit. Snapshots are made without inheriting into a qgroup: that makes
+ * qgroups inconsistent, and then limits stop holding (DESIGN.md).
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostOp } from '../launch/host-ops.js';
 import { run } from './tool.js';
 
-export const createSubvolume = (path: string) => run('btrfs', ['subvolume', 'create', path]);
-export const snapshot = (from: string, to: string) => run('btrfs', ['subvolume', 'snapshot', from, to]);
+export const createSubvolume = async (path: string) => void (await hostOp('volume', 'subvolume-create', path));
+export const snapshot = async (from: string, to: string) => void (await hostOp('volume', 'snapshot', from, to, '0'));
 /** A read-only snapshot: appears complete and read-only at once (a read-only subvolume cannot be renamed). */
-export const readOnlySnapshot = (from: string, to: string) => run('btrfs', ['subvolume', 'snapshot', '-r', from, to]);
+export const readOnlySnapshot = async (from: string, to: string) => void (await hostOp('volume', 'snapshot', from, to, '1'));
 /** Sets max referenced bytes: writing past it fails with EDQUOT. */
-export const limitQgroup = (path: string, bytes: number) => run('btrfs', ['qgroup', 'limit', String(bytes), path]);
+export const limitQgroup = async (path: string, bytes: number) => void (await hostOp('volume', 'qgroup-limit', path, String(bytes)));
+const deleteOne = (path: string) => hostOp('volume', 'subvolume-delete', path);
 
 /** Deletes, and first any subvolumes a sandbox made inside it (a subvolume with children cannot go). */
 export async function deleteSubvolume(path: string): Promise<void> {
   try {
-    await run('btrfs', ['subvolume', 'delete', path]);
+    await deleteOne(path);
   } catch (e) {
     const nested = await nestedSubvolumes(path).catch(() => []);
     if (!nested.length) throw e;
-    await run('btrfs', ['subvolume', 'delete', ...nested.reverse()]);
-    await run('btrfs', ['subvolume', 'delete', path]);
+    for (const n of nested.reverse()) await deleteOne(n);
+    await deleteOne(path);
   }
 }
 
@@ -43,8 +47,14 @@ async function nestedSubvolumes(path: string): Promise<string[]> {
   return found;
 }
 
-/** Referenced bytes of the path's own qgroup (0/<id>), after a commit so that the numbers are current. */
+/**
+ * Referenced bytes of the path's own qgroup (0/<id>), after a commit so that the numbers are current:
+ * the commit and a read of the qgroup in sysfs by the helper, or where the kernel has no qgroups in
+ * sysfs (before 5.9) `btrfs qgroup show`, which searches the quota tree.
+ */
 export async function referencedBytes(path: string): Promise<number> {
+  const fast = await hostOp('volume', 'referenced', path).catch(() => '');
+  if (/^\d+$/.test(fast) && Number.isSafeInteger(Number(fast))) return Number(fast);
   const out = await run('btrfs', ['qgroup', 'show', '-f', '--raw', '--sync', path]);
   const line = out.split('\n').find((l) => /^0\/\d+\s/.test(l));
   const rfer = Number(line?.trim().split(/\s+/)[1]);

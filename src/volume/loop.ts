@@ -33,7 +33,7 @@ async function makeImage(path: string, size: number): Promise<void> {
 /** Mounts a fresh filesystem on `dev`, copies the template in, and reports it. Shared with LVM volumes. */
 export async function mountFilesystem(v: VolumeSpec, ctx: BackendContext, dev: string, describe: string, device?: BlockDevice): Promise<MadeVolume> {
   const dir = mountPointOf(ctx);
-  await mountAt(ctx, dir, ['-t', v.fs, dev]);
+  await mountAt(ctx, dir, { fstype: v.fs, source: dev });
   // What an empty filesystem already uses (its btrees, not its journal: statfs leaves that out).
   const baseline = await usedBytes(dir);
   if (v.from) await copyInto(v.from, dir);

@@ -1,0 +1,257 @@
+#define _GNU_SOURCE
+#include "host-ops.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+struct outcome {
+  int err;
+  char text[200];
+};
+
+static int failed(struct outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int failed(struct outcome *o, const char *fmt, ...) {
+  o->err = errno ? errno : EIO;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(o->text, sizeof o->text, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n < sizeof o->text) snprintf(o->text + n, sizeof o->text - (size_t)n, ": %s", strerror(o->err));
+  return -1;
+}
+
+static int open_dir(const char *path, struct outcome *o) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) failed(o, "open %s", path);
+  return fd;
+}
+
+/* The parent directory of an absolute path, opened, and the last component's name copied into `name`. */
+static int open_parent(const char *path, char *name, size_t size, struct outcome *o) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || !slash[1] || strlen(slash + 1) >= size) {
+    errno = EINVAL;
+    return failed(o, "%s: not an absolute path to a new entry", path);
+  }
+  strcpy(name, slash + 1);
+  char dir[4096];
+  size_t len = slash == path ? 1 : (size_t)(slash - path);
+  if (len >= sizeof dir) {
+    errno = ENAMETOOLONG;
+    return failed(o, "%s", path);
+  }
+  memcpy(dir, path, len);
+  dir[len] = 0;
+  return open_dir(dir, o);
+}
+
+static int do_mount(char **a, struct outcome *o) {
+  unsigned long flags = strtoul(a[3], NULL, 10);
+  if (mount(a[1], a[2], a[0], flags, a[4][0] ? a[4] : NULL) < 0) return failed(o, "mount -t %s %s %s", a[0], a[1], a[2]);
+  return 0;
+}
+
+static int do_umount(char **a, struct outcome *o) {
+  if (umount2(a[0], UMOUNT_NOFOLLOW) == 0) return 0;
+  /* Busy (a straggler's open file): detached lazily, as it is ours alone; the mount goes when the file closes. */
+  if (errno == EBUSY && umount2(a[0], UMOUNT_NOFOLLOW | MNT_DETACH) == 0) return 0;
+  return failed(o, "umount %s", a[0]);
+}
+
+static int do_subvolume_create(char **a, struct outcome *o) {
+  struct btrfs_ioctl_vol_args args = {0};
+  int dir = open_parent(a[0], args.name, sizeof args.name, o);
+  if (dir < 0) return -1;
+  int r = ioctl(dir, BTRFS_IOC_SUBVOL_CREATE, &args);
+  if (r < 0) failed(o, "btrfs subvolume create %s", a[0]);
+  close(dir);
+  return r;
+}
+
+static int do_snapshot(char **a, struct outcome *o) {
+  struct btrfs_ioctl_vol_args_v2 args = {0};
+  int from = open_dir(a[0], o);
+  if (from < 0) return -1;
+  int dir = open_parent(a[1], args.name, sizeof args.name, o);
+  int r = -1;
+  if (dir >= 0) {
+    args.fd = from;
+    /* Without BTRFS_QGROUP_INHERIT: inheriting into a qgroup leaves the qgroups inconsistent (DESIGN.md). */
+    if (!strcmp(a[2], "1")) args.flags = BTRFS_SUBVOL_RDONLY;
+    r = ioctl(dir, BTRFS_IOC_SNAP_CREATE_V2, &args);
+    if (r < 0) failed(o, "btrfs subvolume snapshot %s %s", a[0], a[1]);
+    close(dir);
+  }
+  close(from);
+  return r;
+}
+
+static int do_subvolume_delete(char **a, struct outcome *o) {
+  struct btrfs_ioctl_vol_args args = {0};
+  int dir = open_parent(a[0], args.name, sizeof args.name, o);
+  if (dir < 0) return -1;
+  /* Lazy, as `btrfs subvolume delete` without -c: unlinked now, its blocks freed by the cleaner later. */
+  int r = ioctl(dir, BTRFS_IOC_SNAP_DESTROY, &args);
+  if (r < 0) failed(o, "btrfs subvolume delete %s", a[0]);
+  close(dir);
+  return r;
+}
+
+static int do_qgroup_limit(char **a, struct outcome *o) {
+  char *end;
+  errno = 0;
+  unsigned long long bytes = strtoull(a[1], &end, 10);
+  if (errno || *end || !a[1][0]) {
+    errno = EINVAL;
+    return failed(o, "btrfs qgroup limit %s: not a byte count", a[1]);
+  }
+  int fd = open_dir(a[0], o);
+  if (fd < 0) return -1;
+  /* qgroupid 0: the qgroup of the subvolume the descriptor is in, 0/<its id>. */
+  struct btrfs_ioctl_qgroup_limit_args args = {.qgroupid = 0, .lim = {.flags = BTRFS_QGROUP_LIMIT_MAX_RFER, .max_rfer = bytes}};
+  int r = ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args);
+  if (r < 0) failed(o, "btrfs qgroup limit %s %s", a[1], a[0]);
+  close(fd);
+  return r;
+}
+
+/* Commits the filesystem (qgroup numbers are counted at a commit), then reads the subvolume's qgroup from sysfs (Linux ≥ 5.9). */
+static int do_referenced(char **a, struct outcome *o, char *value, size_t size) {
+  int fd = open_dir(a[0], o);
+  if (fd < 0) return -1;
+  struct btrfs_ioctl_ino_lookup_args look = {.treeid = 0, .objectid = BTRFS_FIRST_FREE_OBJECTID};
+  struct btrfs_ioctl_fs_info_args info = {0};
+  int r = -1;
+  if (ioctl(fd, BTRFS_IOC_SYNC) < 0) failed(o, "btrfs sync %s", a[0]);
+  else if (ioctl(fd, BTRFS_IOC_INO_LOOKUP, &look) < 0) failed(o, "btrfs subvolume id of %s", a[0]);
+  else if (ioctl(fd, BTRFS_IOC_FS_INFO, &info) < 0) failed(o, "btrfs filesystem info of %s", a[0]);
+  else {
+    const unsigned char *u = info.fsid;
+    char path[128];
+    snprintf(path, sizeof path,
+             "/sys/fs/btrfs/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x/qgroups/0_%llu/referenced",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15],
+             (unsigned long long)look.treeid);
+    int q = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = q < 0 ? -1 : read(q, value, size - 1);
+    if (n <= 0) {
+      if (n == 0) errno = ENODATA;
+      failed(o, "%s", path);
+    } else {
+      value[n] = 0;
+      value[strcspn(value, "\n")] = 0;
+      r = 0;
+    }
+    if (q >= 0) close(q);
+  }
+  close(fd);
+  return r;
+}
+
+struct op {
+  const char *name;
+  int args;
+  int (*run)(char **args, struct outcome *o);
+};
+
+static const struct op OPS[] = {
+    {"mount", 5, do_mount},
+    {"umount", 1, do_umount},
+    {"subvolume-create", 1, do_subvolume_create},
+    {"snapshot", 3, do_snapshot},
+    {"subvolume-delete", 1, do_subvolume_delete},
+    {"qgroup-limit", 2, do_qgroup_limit},
+};
+
+static void answer(long id, int argc, char **argv) {
+  struct outcome o = {0};
+  char value[64] = "";
+  int r = -1;
+  errno = EINVAL;
+  if (argc == 2 && !strcmp(argv[0], "referenced")) {
+    r = do_referenced(argv + 1, &o, value, sizeof value);
+  } else {
+    const struct op *op = NULL;
+    for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)
+      if (!strcmp(OPS[i].name, argv[0])) op = &OPS[i];
+    if (!op) failed(&o, "no such operation %s", argv[0]);
+    else if (argc != op->args + 1) failed(&o, "%s takes %d arguments, not %d", op->name, op->args, argc - 1);
+    else r = op->run(argv + 1, &o);
+  }
+  char line[320];
+  int n = r == 0 ? snprintf(line, sizeof line, "%ld 0 %s\n", id, value) : snprintf(line, sizeof line, "%ld %d %s\n", id, o.err, o.text);
+  /* Shorter than PIPE_BUF: the replies of concurrent forks never interleave. */
+  if (write(1, line, (size_t)n) < 0) _exit(1);
+}
+
+/* Serves every whole request in buf[0..len), each in a fork; returns how many bytes it used. */
+static size_t serve_requests(char *buf, size_t len, long *next_id) {
+  size_t used = 0;
+  char *end = buf + len;
+  for (;;) {
+    char *p = buf + used;
+    char *nul = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+    if (!nul) return used;
+    long argc = strtol(p, NULL, 10);
+    if (argc < 1 || argc > 16) {
+      fprintf(stderr, "cgbox-init --host-ops: bad request (%ld tokens)\n", argc);
+      _exit(2);
+    }
+    char *argv[16];
+    char *q = nul + 1;
+    for (long i = 0; i < argc; i++) {
+      char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
+      if (!z) return used; /* the rest of it has not arrived yet */
+      argv[i] = q;
+      q = z + 1;
+    }
+    long id = ++*next_id;
+    pid_t pid = fork();
+    if (pid == 0) {
+      answer(id, (int)argc, argv);
+      _exit(0);
+    }
+    if (pid < 0) {
+      char line[96];
+      int n = snprintf(line, sizeof line, "%ld %d fork: %s\n", id, errno, strerror(errno));
+      if (write(1, line, (size_t)n) < 0) _exit(1);
+    }
+    used = (size_t)(q - buf);
+  }
+}
+
+int serve_host_ops(void) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return 1;
+  if (getppid() == 1) return 0; /* Node died before pdeathsig was set */
+  signal(SIGPIPE, SIG_IGN);
+  /* The forks are reaped by the kernel: nothing waits for them. */
+  struct sigaction sa = {.sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT};
+  sigaction(SIGCHLD, &sa, NULL);
+  size_t cap = 1 << 14, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return 1;
+  long next_id = 0;
+  for (;;) {
+    if (len == cap && !(buf = realloc(buf, cap *= 2))) return 1;
+    ssize_t r = read(0, buf + len, cap - len);
+    if (r == 0) return 0;
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return 1;
+    }
+    len += (size_t)r;
+    size_t used = serve_requests(buf, len, &next_id);
+    memmove(buf, buf + used, len - used);
+    len -= used;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The host-side system calls of volumes — mount, umount, btrfs subvolumes,
+ * snapshots, qgroups — made by one long-lived `cgbox-init --host-ops` per
+ * process (native/src/host-ops.h) instead of a process of mount(8) or
+ * btrfs(8) each: those cost a fork, an exec and their own parsing, 3–9 ms a
+ * command here, for calls that take the kernel microseconds. Each request is
+ * served by a fork of the server, so a slow one (a snapshot's commit) holds
+ * up none after it. Idle, the server keeps Node from exiting no more than
+ * the shells of run-tool.ts do; it ends with Node. CGBOX_TRACE=1 prints
+ * each call and its time on stderr, as it does for tools.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { ignoreStdioErrors } from '../host/child-stdio.js';
+import { faultPoint } from '../host/faults.js';
+import { toolTimeoutSec } from '../host/run-tool.js';
+import { SetupError } from '../spec/errors.js';
+import { initBinary } from './init-binary.js';
+import { nulTokens } from './nul-tokens.js';
+
+export type HostOp =
+  | ['mount', fstype: string, source: string, target: string, flags: string, data: string]
+  | ['umount', target: string]
+  | ['subvolume-create', path: string]
+  | ['snapshot', from: string, to: string, readonly: '0' | '1']
+  | ['subvolume-delete', path: string]
+  | ['qgroup-limit', path: string, bytes: string]
+  | ['referenced', path: string];
+
+type Server = ChildProcessByStdio<Writable, Readable, null>;
+
+interface Pending {
+  resolve: (value: string) => void;
+  reject: (e: Error) => void;
+}
+
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+let server: Server | undefined;
+let sent = 0;
+const pending = new Map<number, Pending>();
+
+function start(): Server {
+  const child = ignoreStdioErrors(spawn(initBinary(), ['--host-ops'], { stdio: ['pipe', 'pipe', 'inherit'], env: {} }));
+  let text = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+    let nl;
+    while ((nl = text.indexOf('\n')) >= 0) {
+      settle(text.slice(0, nl));
+      text = text.slice(nl + 1);
+    }
+  });
+  const gone = (why: string) => {
+    if (server === child) server = undefined;
+    for (const p of pending.values()) p.reject(new Error(`the host-ops helper ${why}`));
+    pending.clear();
+  };
+  child.on('close', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with ${code}`));
+  child.on('error', (e) => gone(e.message));
+  child.stdin.on('error', () => {});
+  sent = 0;
+  idle(child);
+  return child;
+}
+
+function settle(line: string): void {
+  const [id, err, ...rest] = line.split(' ');
+  const p = pending.get(Number(id));
+  if (!p) return;
+  pending.delete(Number(id));
+  if (pending.size === 0 && server) idle(server);
+  const errno = Number(err);
+  if (errno === 0) p.resolve(rest.join(' '));
+  else p.reject(Object.assign(new Error(`${rest.join(' ')} (${ERRNO_NAMES.get(errno) ?? `errno ${errno}`})`), { errno }));
+}
+
+/** Held only while a request is on its way, as a spawned tool would hold Node. */
+function idle(s: Server): void {
+  s.unref();
+  (s.stdout as Readable & { unref(): void }).unref();
+}
+function wake(s: Server): void {
+  s.ref();
+  (s.stdout as Readable & { ref(): void }).ref();
+}
+
+/**
+ * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', else empty).
+ * A failure is a SetupError of `step` with the call, the path and the errno (its number in `errno`).
+ */
+export async function hostOp(step: string, ...op: HostOp): Promise<string> {
+  faultPoint(`${step}: ${op[0]}`);
+  let request: string;
+  try {
+    request = nulTokens([String(op.length), ...op], step);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const s = (server ??= start());
+  const id = ++sent;
+  if (pending.size === 0) wake(s);
+  const t0 = performance.now();
+  const trace = (how: string) => process.env.CGBOX_TRACE && process.stderr.write(`cgbox: ${(performance.now() - t0).toFixed(1)} ms (host-ops) ${op.join(' ')}${how}\n`);
+  try {
+    const value = await new Promise<string>((resolve, reject) => {
+      // As a host tool's: a mount on a wedged device must not hang a test run for ever (its fork is left to finish).
+      const timeout = toolTimeoutSec();
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        if (pending.size === 0) idle(s);
+        reject(new Error(`${op.join(' ')}: no answer after ${timeout} s (CGBOX_TOOL_TIMEOUT)`));
+      }, timeout * 1000);
+      const done = () => clearTimeout(timer);
+      pending.set(id, { resolve: (v) => (done(), resolve(v)), reject: (e) => (done(), reject(e)) });
+      s.stdin.write(request);
+    });
+    trace(value ? ` → ${value}` : '');
+    return value;
+  } catch (e) {
+    trace(` → ${(e as Error).message}`);
+    const errno = (e as { errno?: number }).errno;
+    throw new SetupError(step, (e as Error).message, { cause: e, ...(errno !== undefined ? { errno } : {}) });
+  }
+}
