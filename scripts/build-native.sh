@@ -21,7 +21,7 @@ sources=$(cd native/src && ls -- *.c *.h 2>/dev/null | tr '\n' ' ')
 [ "$(cat native/bin/.sources 2>/dev/null)" = "$sources" ] || stale=1
 if [ "$stale" = 1 ]; then
   # shellcheck disable=SC2086 # CC may carry words of its own (ccache gcc)
-  $cc -O2 -Wall -Wextra -Werror -o "$out.tmp" native/src/*.c
+  $cc -O2 -pthread -Wall -Wextra -Werror -o "$out.tmp" native/src/*.c
   mv "$out.tmp" "$out"
   printf '%s' "$sources" >native/bin/.sources
 fi

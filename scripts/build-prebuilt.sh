@@ -44,7 +44,7 @@ for arch in x64 arm64; do
   out="$dir/cgbox-init"
   # Always rebuilt: a pack must never ship a helper older than the sources beside it.
   # shellcheck disable=SC2086 # CC may carry words of its own
-  $cc -static -O2 -s -Wall -Wextra -Werror -o "$out.tmp" native/src/*.c ||
+  $cc -static -O2 -pthread -s -Wall -Wextra -Werror -o "$out.tmp" native/src/*.c ||
     fail "building $out failed (static glibc for $arch: apt-get install libc6-dev libc6-dev-arm64-cross)"
 
   header=$(readelf -h "$out.tmp")

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "host-ops.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
@@ -190,12 +191,26 @@ static void answer(long id, int argc, char **argv) {
   }
   char line[320];
   int n = r == 0 ? snprintf(line, sizeof line, "%ld 0 %s\n", id, value) : snprintf(line, sizeof line, "%ld %d %s\n", id, o.err, o.text);
-  /* Shorter than PIPE_BUF: the replies of concurrent forks never interleave. */
+  /* One write, shorter than PIPE_BUF: the replies of concurrent requests never interleave. */
   if (write(1, line, (size_t)n) < 0) _exit(1);
 }
 
-/* Serves every whole request in buf[0..len), each in a fork; returns how many bytes it used. */
-static size_t serve_requests(char *buf, size_t len, long *next_id) {
+struct request {
+  long id;
+  int argc;
+  char *argv[16];
+  char tokens[];
+};
+
+static void *serve_one(void *arg) {
+  struct request *r = arg;
+  answer(r->id, r->argc, r->argv);
+  free(r);
+  return NULL;
+}
+
+/* Serves every whole request in buf[0..len), each on a thread of its own; returns how many bytes it used. */
+static size_t serve_requests(char *buf, size_t len, long *next_id, pthread_attr_t *detached) {
   size_t used = 0;
   char *end = buf + len;
   for (;;) {
@@ -207,23 +222,28 @@ static size_t serve_requests(char *buf, size_t len, long *next_id) {
       fprintf(stderr, "cgbox-init --host-ops: bad request (%ld tokens)\n", argc);
       _exit(2);
     }
-    char *argv[16];
-    char *q = nul + 1;
+    char *first = nul + 1, *q = first;
     for (long i = 0; i < argc; i++) {
       char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
       if (!z) return used; /* the rest of it has not arrived yet */
-      argv[i] = q;
       q = z + 1;
     }
-    long id = ++*next_id;
-    pid_t pid = fork();
-    if (pid == 0) {
-      answer(id, (int)argc, argv);
-      _exit(0);
+    /* The tokens are copied: buf moves on under the thread. */
+    struct request *r = malloc(sizeof *r + (size_t)(q - first));
+    if (!r) _exit(1);
+    r->id = ++*next_id;
+    r->argc = (int)argc;
+    memcpy(r->tokens, first, (size_t)(q - first));
+    for (long i = 0, off = 0; i < argc; i++) {
+      r->argv[i] = r->tokens + off;
+      off += (long)strlen(r->argv[i]) + 1;
     }
-    if (pid < 0) {
+    pthread_t t;
+    int e = pthread_create(&t, detached, serve_one, r);
+    if (e) {
       char line[96];
-      int n = snprintf(line, sizeof line, "%ld %d fork: %s\n", id, errno, strerror(errno));
+      int n = snprintf(line, sizeof line, "%ld %d thread: %s\n", r->id, e, strerror(e));
+      free(r);
       if (write(1, line, (size_t)n) < 0) _exit(1);
     }
     used = (size_t)(q - buf);
@@ -234,9 +254,10 @@ int serve_host_ops(void) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return 1;
   if (getppid() == 1) return 0; /* Node died before pdeathsig was set */
   signal(SIGPIPE, SIG_IGN);
-  /* The forks are reaped by the kernel: nothing waits for them. */
-  struct sigaction sa = {.sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT};
-  sigaction(SIGCHLD, &sa, NULL);
+  pthread_attr_t detached;
+  pthread_attr_init(&detached);
+  pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&detached, 64 * 1024);
   size_t cap = 1 << 14, len = 0;
   char *buf = malloc(cap);
   if (!buf) return 1;
@@ -244,13 +265,13 @@ int serve_host_ops(void) {
   for (;;) {
     if (len == cap && !(buf = realloc(buf, cap *= 2))) return 1;
     ssize_t r = read(0, buf + len, cap - len);
-    if (r == 0) return 0;
+    if (r == 0) _exit(0); /* threads under way end with the process: their replies would go unread */
     if (r < 0) {
       if (errno == EINTR) continue;
       return 1;
     }
     len += (size_t)r;
-    size_t used = serve_requests(buf, len, &next_id);
+    size_t used = serve_requests(buf, len, &next_id, &detached);
     memmove(buf, buf + used, len - used);
     len -= used;
   }

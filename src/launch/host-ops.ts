@@ -4,7 +4,7 @@
  * process (native/src/host-ops.h) instead of a process of mount(8) or
  * btrfs(8) each: those cost a fork, an exec and their own parsing, 3–9 ms a
  * command here, for calls that take the kernel microseconds. Each request is
- * served by a fork of the server, so a slow one (a snapshot's commit) holds
+ * served on a thread of its own, so a slow one (a snapshot's commit) holds
  * up none after it. Idle, the server keeps Node from exiting no more than
  * the shells of run-tool.ts do; it ends with Node. CGBOX_TRACE=1 prints
  * each call and its time on stderr, as it does for tools.
@@ -105,7 +105,7 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
   const trace = (how: string) => process.env.CGBOX_TRACE && process.stderr.write(`cgbox: ${(performance.now() - t0).toFixed(1)} ms (host-ops) ${op.join(' ')}${how}\n`);
   try {
     const value = await new Promise<string>((resolve, reject) => {
-      // As a host tool's: a mount on a wedged device must not hang a test run for ever (its fork is left to finish).
+      // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left to finish).
       const timeout = toolTimeoutSec();
       const timer = setTimeout(() => {
         pending.delete(id);

@@ -108,7 +108,7 @@ export function buildInit(srcDir: string, why: string, env: NodeJS.ProcessEnv = 
   } catch (e) {
     throw new SetupError('init', `${why}, and the cache directory ${dirname(out)} cannot be made: ${(e as Error).message}; set XDG_CACHE_HOME to a writable directory`, { cause: e });
   }
-  const r = spawnSync(cc[0]!, [...cc.slice(1), '-O2', '-o', tmp, ...cFiles], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cc[0]!, [...cc.slice(1), '-O2', '-pthread', '-o', tmp, ...cFiles], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error || r.status !== 0) {
     rmSync(tmp, { force: true });
     const said = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(-8).join('\n')}`;
