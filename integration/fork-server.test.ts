@@ -52,13 +52,13 @@ describe('the fork server', () => {
   it('gives the command exactly the environment asked for, and no descriptor past stderr', async () => {
     const r = await run(['/usr/bin/env'], { CGBOX_A: 'one two', PATH: '/usr/bin:/bin' });
     expect(r.stdout).toBe('CGBOX_A=one two\nPATH=/usr/bin:/bin\n');
-    // fd 3 is the status pipe and fd 4 a standby's orders: neither reaches a cold init's command.
+    // fd 3 is the status socket (a standby's orders come on it too): it does not reach the command, nor does anything past it.
     const fds = await run(['/bin/sh', '-c', 'for fd in 3 4 5; do [ -e /proc/self/fd/$fd ] && echo "$fd open"; done; exit 0']);
     expect(fds.stdout).toBe('');
     expect(fds.exit.code).toBe(0);
   });
 
-  it('hands over only the descriptors asked for: stdin not asked for is /dev/null, the orders fd closed', async () => {
+  it('hands over only the descriptors asked for: stdin not asked for is /dev/null, nothing past the status socket', async () => {
     // No --null-stdin here: the command reads the init's own fd 0, which would show as a socket if one were made.
     const r = await run(['/bin/sh', '-c', 'readlink /proc/self/fd/0; [ -e /proc/self/fd/4 ] && echo "4 open"; exit 0'], { PATH: '/usr/bin:/bin' }, [1, 2, 3]);
     expect(r.stdout).toBe('/dev/null\n');

@@ -238,11 +238,12 @@ static int enter_sandbox(const struct options *o) {
 }
 
 /* Nothing the caller leaked (a descriptor without close-on-exec) reaches the sandbox: every fd past
- * the status pipe (3) and the orders (4) is closed. close_range is Linux 5.9; before it, one by one. */
+ * the status socket (3, which also carries a standby's orders) is closed. close_range is Linux 5.9;
+ * before it, one by one. */
 static void close_inherited(void) {
-  if (syscall(436 /* SYS_close_range */, 5U, ~0U, 0U) == 0) return;
+  if (syscall(436 /* SYS_close_range */, 4U, ~0U, 0U) == 0) return;
   long max = sysconf(_SC_OPEN_MAX);
-  for (long fd = 5; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
+  for (long fd = 4; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
 }
 
 static int run(int argc, char **argv) {
@@ -251,8 +252,6 @@ static int run(int argc, char **argv) {
   saved_argv = argv;
   close_inherited();
   parse_options(argc, argv, &o);
-  /* Only a standby reads orders; a cold init forked with a fifth socket must not pass it on to the command. */
-  if (!o.standby) close(ORDERS_FD);
   if (!o.uid_map != !o.gid_map || (o.nvolumes && !o.uid_map)) {
     fprintf(stderr, "cgbox-init: --uid-map and --gid-map go together, and --tmpfs-volume needs them\n");
     return 2;

@@ -25,8 +25,7 @@ static char *read_all(int fd, size_t *len) {
 
 void await_orders(struct options *o) {
   size_t len;
-  char *buf = read_all(ORDERS_FD, &len);
-  close(ORDERS_FD);
+  char *buf = read_all(STATUS_FD, &len);
   /* EOF alone: Node is going away (its pipes close before it dies). Wait for the
    * parent-death chain, which removes the cgroups too; exiting now would race it. */
   if (len == 0)

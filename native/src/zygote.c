@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NFDS 5
+#define NFDS 4
 
 struct child {
   pid_t pid;
@@ -89,7 +89,7 @@ static void reap(void) {
   }
 }
 
-/* In the child: the asked-for fds are the socket ends (0–2 not asked for are /dev/null, 3–4 closed), nothing
+/* In the child: the asked-for fds are the socket ends (0–2 not asked for are /dev/null), nothing
  * of the server's stays, and `run` starts as main does. */
 static void become(int (*run)(int, char **), int ends[NFDS], int argc, char **argv, char **envp, int sigfd) {
   environ = envp;

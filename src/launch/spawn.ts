@@ -115,7 +115,7 @@ export function launch(req: LaunchRequest): Launched {
   // Once a process keeps spares it has a fork server: a cold start is forked there too, without a fork of Node.
   const server = forkServer(binary, { start: false });
   if (!server) return spawned();
-  // A cold start has no orders (fd 4), and without input no stdin either: only the sockets it uses are made and passed.
+  // A cold start has no orders, and without input no stdin either: only the sockets it uses are made and passed.
   const fds: StdioFd[] = req.input !== undefined ? [0, 1, 2, 3] : [1, 2, 3];
   return launchedLater(forkInit(server, argv, req.env, fds).then((child) => (child ? follows(child) : spawned())));
 }

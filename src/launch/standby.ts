@@ -2,7 +2,7 @@
  * A standby init: spawned ahead of time, it joins its cgroups at once — on
  * cgroup v1 the first task migration waits for an RCU grace period, several
  * milliseconds that would otherwise sit in the sandbox's start-up — and then
- * waits for its orders on fd 4 (native/src/standby.h). An idle standby does not
+ * waits for its orders, which come on its status socket (native/src/standby.h). An idle standby does not
  * keep Node alive, and if Node exits its outer helper removes the cgroups.
  *
  * It also builds, in namespaces of its own, the part of the default view that
@@ -37,26 +37,30 @@ export interface Standby {
 
 type Refable = { ref?(): void; unref?(): void };
 
-/** Whether `view` starts with the `prepared` steps, by view and prepared plan: both are kept plans (src/view/plan-memo.ts), the same arrays run after run. */
-const startsWithSeen = new WeakMap<readonly ViewOp[], WeakMap<readonly ViewOp[], boolean>>();
+/**
+ * The rest of `view` after the `prepared` steps, or undefined when it does not start with them; by view
+ * and prepared plan: both are kept plans (src/view/plan-memo.ts), the same arrays run after run, and so
+ * is the rest (its arguments are then made once too: view/args.ts).
+ */
+const restSeen = new WeakMap<readonly ViewOp[], WeakMap<readonly ViewOp[], readonly ViewOp[] | null>>();
 
-function startsWith(view: readonly ViewOp[], prepared: readonly ViewOp[]): boolean {
-  let byView = startsWithSeen.get(prepared);
-  if (!byView) startsWithSeen.set(prepared, (byView = new WeakMap()));
-  let verdict = byView.get(view);
-  if (verdict === undefined) {
-    verdict = prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => isDeepStrictEqual(op, view[i]));
-    byView.set(view, verdict);
+function restAfter(view: readonly ViewOp[], prepared: readonly ViewOp[]): readonly ViewOp[] | undefined {
+  let byView = restSeen.get(prepared);
+  if (!byView) restSeen.set(prepared, (byView = new WeakMap()));
+  let rest = byView.get(view);
+  if (rest === undefined) {
+    const starts = prepared.length > 0 && view.length >= prepared.length && prepared.every((op, i) => isDeepStrictEqual(op, view[i]));
+    byView.set(view, (rest = starts ? view.slice(prepared.length) : null));
   }
-  return verdict;
+  return rest ?? undefined;
 }
 
 /** The orders' view: the rest of the prepared one when the run's starts with it, else the whole (built afresh). */
 function restOfView(req: Omit<LaunchRequest, 'procsFiles'>, prepared: readonly ViewOp[]): { req: Omit<LaunchRequest, 'procsFiles'>; prepared: boolean } {
   const view = req.view ?? [];
   // Built in a net namespace of its own: for net('none') only (/sys shows the namespace it was mounted in).
-  const fits = req.net === 'none' && startsWith(view, prepared);
-  return fits ? { req: { ...req, view: view.slice(prepared.length) }, prepared: true } : { req, prepared: false };
+  const rest = req.net === 'none' ? restAfter(view, prepared) : undefined;
+  return rest ? { req: { ...req, view: rest }, prepared: true } : { req, prepared: false };
 }
 
 function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly ViewOp[]): string {
@@ -70,7 +74,7 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
 async function startInit(binary: string, argv: (parent: number) => string[]): Promise<InitChild> {
   // The command's environment comes with the orders: the init itself needs none but a PATH.
   const server = forkServer(binary);
-  return (server && (await forkInit(server, argv, initEnv()))) ?? spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: initEnv() });
+  return (server && (await forkInit(server, argv, initEnv()))) ?? spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: initEnv() });
 }
 
 export async function spawnStandby(procsFiles: readonly string[]): Promise<Standby> {
@@ -95,11 +99,12 @@ export async function spawnStandby(procsFiles: readonly string[]): Promise<Stand
       hold(true);
       const message = orders(req, prepared);
       const launched = followed.output(req);
-      (child.stdio[4] as Writable).end(message);
+      // Our side of the status socket ends once the orders are sent: the init reads them to EOF, and its statuses still come back.
+      (child.stdio[3] as unknown as Writable).end(message);
       return launched;
     },
     discard() {
-      const orders = child.stdio[4] as Writable;
+      const orders = child.stdio[3] as unknown as Writable;
       if (!orders.writableEnded) orders.end('0\0');
       (child.stdio[3] as Readable).resume();
     },

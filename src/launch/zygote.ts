@@ -1,7 +1,7 @@
 /**
  * The fork server (native/src/zygote.h): one `cgbox-init --zygote` per
  * process or worker thread, which forks cgbox-inits on request and hands
- * their stdio sockets (a spare's five, a cold start's three or four) to
+ * their stdio sockets (a spare's four, a cold start's three or four) to
  * Node over an IPC channel. A spawn from Node
  * forks Node itself — its cost grows with the caller's heap — while this
  * fork is of a small C process, on another core. Each fork gives a child
@@ -20,9 +20,9 @@ type Reply =
   | { cgbox: 'pid'; id: number; pid: number }
   | { cgbox: 'exit'; id: number; code: number; signal: number };
 
-/** The descriptors a forked init may get: stdin, stdout, stderr, the status pipe, a spare's orders. */
-export type StdioFd = 0 | 1 | 2 | 3 | 4;
-const ALL_FDS: readonly StdioFd[] = [0, 1, 2, 3, 4];
+/** The descriptors a forked init may get: stdin, stdout, stderr, and the status socket (which also carries a spare's orders). */
+export type StdioFd = 0 | 1 | 2 | 3;
+const ALL_FDS: readonly StdioFd[] = [0, 1, 2, 3];
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
@@ -128,7 +128,7 @@ export interface ForkServer {
   readonly served: boolean;
   /**
    * Forks a cgbox-init with these arguments and environment, as a spawn of it with a pipe on each of `fds`
-   * would (3, the status pipe, among them); of 0–2 one not given is /dev/null, of 3–4 closed.
+   * would (3, the status socket, among them); of 0–2 one not given is /dev/null.
    */
   fork(args: readonly string[], env: NodeJS.ProcessEnv, fds?: readonly StdioFd[]): Promise<ForkedInit>;
   /** Ends the server; its children, whose parent it is, follow the usual parent-death chain. */

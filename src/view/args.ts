@@ -32,6 +32,11 @@ function argsOf(o: ViewOp): string[] {
   }
 }
 
-export function viewArgs(ops: readonly ViewOp[]): string[] {
-  return ops.flatMap((o) => ['--op', o.op, ...argsOf(o)]);
+/** By plan: kept plans (plan-memo.ts) are the same arrays run after run, and nothing changes a plan once made. */
+const madeFor = new WeakMap<readonly ViewOp[], readonly string[]>();
+
+export function viewArgs(ops: readonly ViewOp[]): readonly string[] {
+  let args = madeFor.get(ops);
+  if (!args) madeFor.set(ops, (args = ops.flatMap((o) => ['--op', o.op, ...argsOf(o)])));
+  return args;
 }

@@ -150,6 +150,16 @@ describe('viewArgs', () => {
       '--op', 'root', '/tmp', 'tmpfs', 'size=1m', 'proc', '--op', 'mount', 'proc', '/proc', '-', '-', '--op', 'bind', '/a', '/b', 'ro,rec',
     ]);
   });
+
+  it('are made once per plan: the same plan gives the same array, another plan its own', () => {
+    const plan = planView(ctx());
+    const args = viewArgs(plan);
+    expect(viewArgs(plan)).toBe(args);
+    const other = planView(ctx({ volumes: [{ source: '/v', target: '/data' }] }));
+    expect(viewArgs(other)).not.toBe(args);
+    expect(viewArgs(other)).toEqual(other.flatMap((o) => viewArgs([o])));
+    expect(viewArgs(other).join(' ')).toContain('/v /data');
+  });
 });
 
 describe('preparedView (what a spare builds ahead)', () => {
