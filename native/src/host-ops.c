@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "host-ops.h"
+#include "requests.h"
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -215,29 +216,22 @@ static size_t serve_requests(char *buf, size_t len, long *next_id, pthread_attr_
   char *end = buf + len;
   for (;;) {
     char *p = buf + used;
-    char *nul = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
-    if (!nul) return used;
-    long argc = strtol(p, NULL, 10);
-    if (argc < 1 || argc > 16) {
+    long argc = 0;
+    char **vec = read_tokens(&p, end, 16, &argc);
+    if (!vec && argc >= 0) return used; /* the rest of it has not arrived yet */
+    if (!vec || argc < 1) {
       fprintf(stderr, "cgbox-init --host-ops: bad request (%ld tokens)\n", argc);
       _exit(2);
     }
-    char *first = nul + 1, *q = first;
-    for (long i = 0; i < argc; i++) {
-      char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
-      if (!z) return used; /* the rest of it has not arrived yet */
-      q = z + 1;
-    }
     /* The tokens are copied: buf moves on under the thread. */
-    struct request *r = malloc(sizeof *r + (size_t)(q - first));
+    char *first = vec[1];
+    struct request *r = malloc(sizeof *r + (size_t)(p - first));
     if (!r) _exit(1);
     r->id = ++*next_id;
     r->argc = (int)argc;
-    memcpy(r->tokens, first, (size_t)(q - first));
-    for (long i = 0, off = 0; i < argc; i++) {
-      r->argv[i] = r->tokens + off;
-      off += (long)strlen(r->argv[i]) + 1;
-    }
+    memcpy(r->tokens, first, (size_t)(p - first));
+    for (long i = 0; i < argc; i++) r->argv[i] = r->tokens + (vec[i + 1] - first);
+    free(vec);
     pthread_t t;
     int e = pthread_create(&t, detached, serve_one, r);
     if (e) {
@@ -246,7 +240,7 @@ static size_t serve_requests(char *buf, size_t len, long *next_id, pthread_attr_
       free(r);
       if (write(1, line, (size_t)n) < 0) _exit(1);
     }
-    used = (size_t)(q - buf);
+    used = (size_t)(p - buf);
   }
 }
 
@@ -265,7 +259,7 @@ int serve_host_ops(void) {
   for (;;) {
     if (len == cap && !(buf = realloc(buf, cap *= 2))) return 1;
     ssize_t r = read(0, buf + len, cap - len);
-    if (r == 0) _exit(0); /* threads under way end with the process: their replies would go unread */
+    if (r == 0) pthread_exit(NULL); /* EOF: the calls under way finish and answer, then the process ends */
     if (r < 0) {
       if (errno == EINTR) continue;
       return 1;

@@ -18,8 +18,9 @@
  *   subvolume-delete PATH                  deletes the subvolume PATH (ENOTEMPTY with subvolumes inside)
  *   qgroup-limit PATH BYTES                max referenced bytes of PATH's own qgroup (0/<id>)
  *   referenced PATH                        commits, then PATH's qgroup's referenced bytes
- * The server ends at EOF of its requests or with its parent (PR_SET_PDEATHSIG); a call under way
- * then completes in the kernel, its reply unsent (the reaper knows a half-made spare by its name).
+ * At EOF of its requests the server ends once the calls under way have answered; with its parent
+ * (PR_SET_PDEATHSIG) at once, a call under way completing in the kernel unanswered (the reaper knows
+ * a spare made so by its name).
  */
 #ifndef CGBOX_HOST_OPS_H
 #define CGBOX_HOST_OPS_H

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "zygote.h"
+#include "requests.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -136,27 +137,13 @@ static void serve(int (*run)(int, char **), long id, unsigned fds, int argc, cha
 
 /* The tokens of a count and as many after it, from p: NULL until all have arrived. vec[0] is left for argv[0]. */
 static char **tokens(char **p, char *end, long *n) {
-  char *nul = *p < end ? memchr(*p, 0, (size_t)(end - *p)) : NULL;
-  if (!nul) return NULL;
-  long count = strtol(*p, NULL, 10);
-  if (count < 0 || count > 100000) {
+  long got = 0;
+  char **vec = read_tokens(p, end, 100000, &got);
+  if (!vec && got < 0) {
     errno = EINVAL;
     die("request: bad token count");
   }
-  char **vec = calloc((size_t)count + 2, sizeof *vec);
-  if (!vec) die("out of memory");
-  char *q = nul + 1;
-  for (long i = 1; i <= count; i++) {
-    char *z = q < end ? memchr(q, 0, (size_t)(end - q)) : NULL;
-    if (!z) {
-      free(vec);
-      return NULL;
-    }
-    vec[i] = q;
-    q = z + 1;
-  }
-  *p = q;
-  *n = count;
+  if (vec) *n = got;
   return vec;
 }
 
