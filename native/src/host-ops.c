@@ -180,8 +180,9 @@ static void answer(long id, int argc, char **argv) {
   char value[64] = "";
   int r = -1;
   errno = EINVAL;
-  if (argc == 2 && !strcmp(argv[0], "referenced")) {
-    r = do_referenced(argv + 1, &o, value, sizeof value);
+  if (!strcmp(argv[0], "referenced")) {
+    if (argc == 2) r = do_referenced(argv + 1, &o, value, sizeof value);
+    else failed(&o, "referenced takes 1 argument, not %d", argc - 1);
   } else {
     const struct op *op = NULL;
     for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)
@@ -190,6 +191,9 @@ static void answer(long id, int argc, char **argv) {
     else if (argc != op->args + 1) failed(&o, "%s takes %d arguments, not %d", op->name, op->args, argc - 1);
     else r = op->run(argv + 1, &o);
   }
+  /* One line per reply: a newline in a path would split it. */
+  for (char *c = o.text; *c; c++)
+    if (*c == '\n') *c = '?';
   char line[320];
   int n = r == 0 ? snprintf(line, sizeof line, "%ld 0 %s\n", id, value) : snprintf(line, sizeof line, "%ld %d %s\n", id, o.err, o.text);
   /* One write, shorter than PIPE_BUF: the replies of concurrent requests never interleave. */
@@ -251,7 +255,10 @@ int serve_host_ops(void) {
   pthread_attr_t detached;
   pthread_attr_init(&detached);
   pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&detached, 64 * 1024);
+  /* Small stacks (the calls need little), but never below what the platform allows (128 KiB on arm64). */
+  long least = sysconf(_SC_THREAD_STACK_MIN);
+  size_t stack = least > 64 * 1024 ? (size_t)least : 64 * 1024;
+  if (pthread_attr_setstacksize(&detached, stack) != 0) return 1;
   size_t cap = 1 << 14, len = 0;
   char *buf = malloc(cap);
   if (!buf) return 1;

@@ -28,62 +28,70 @@ export type HostOp =
   | ['qgroup-limit', path: string, bytes: string]
   | ['referenced', path: string];
 
-type Server = ChildProcessByStdio<Writable, Readable, null>;
+type Child = ChildProcessByStdio<Writable, Readable, null>;
 
 interface Pending {
   resolve: (value: string) => void;
   reject: (e: Error) => void;
 }
 
-const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+/** A helper and its calls under way, by the id it gives each (it counts its requests from 1). */
+interface Helper {
+  child: Child;
+  sent: number;
+  pending: Map<number, Pending>;
+}
 
-let server: Server | undefined;
-let sent = 0;
-const pending = new Map<number, Pending>();
+/** errno → its first name (EAGAIN before EWOULDBLOCK, which is the same number). */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
 
-function start(): Server {
+let current: Helper | undefined;
+
+function start(): Helper {
   const child = ignoreStdioErrors(spawn(initBinary(), ['--host-ops'], { stdio: ['pipe', 'pipe', 'inherit'], env: {} }));
+  const h: Helper = { child, sent: 0, pending: new Map() };
   let text = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     text += chunk;
     let nl;
     while ((nl = text.indexOf('\n')) >= 0) {
-      settle(text.slice(0, nl));
+      settle(h, text.slice(0, nl));
       text = text.slice(nl + 1);
     }
   });
+  // Its own calls only: a helper started after this one ended has calls of its own.
   const gone = (why: string) => {
-    if (server === child) server = undefined;
-    for (const p of pending.values()) p.reject(new Error(`the host-ops helper ${why}`));
-    pending.clear();
+    if (current === h) current = undefined;
+    for (const p of h.pending.values()) p.reject(new Error(`the host-ops helper ${why}`));
+    h.pending.clear();
   };
   child.on('close', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with ${code}`));
   child.on('error', (e) => gone(e.message));
   child.stdin.on('error', () => {});
-  sent = 0;
   idle(child);
-  return child;
+  return h;
 }
 
-function settle(line: string): void {
+function settle(h: Helper, line: string): void {
   const [id, err, ...rest] = line.split(' ');
-  const p = pending.get(Number(id));
+  const p = h.pending.get(Number(id));
   if (!p) return;
-  pending.delete(Number(id));
-  if (pending.size === 0 && server) idle(server);
+  h.pending.delete(Number(id));
+  if (h.pending.size === 0) idle(h.child);
   const errno = Number(err);
   if (errno === 0) p.resolve(rest.join(' '));
   else p.reject(Object.assign(new Error(`${rest.join(' ')} (${ERRNO_NAMES.get(errno) ?? `errno ${errno}`})`), { errno }));
 }
 
 /** Held only while a request is on its way, as a spawned tool would hold Node. */
-function idle(s: Server): void {
-  s.unref();
-  (s.stdout as Readable & { unref(): void }).unref();
+function idle(c: Child): void {
+  c.unref();
+  (c.stdout as Readable & { unref(): void }).unref();
 }
-function wake(s: Server): void {
-  s.ref();
-  (s.stdout as Readable & { ref(): void }).ref();
+function wake(c: Child): void {
+  c.ref();
+  (c.stdout as Readable & { ref(): void }).ref();
 }
 
 /**
@@ -98,9 +106,9 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
   } catch (e) {
     return Promise.reject(e);
   }
-  const s = (server ??= start());
-  const id = ++sent;
-  if (pending.size === 0) wake(s);
+  const h = (current ??= start());
+  const id = ++h.sent;
+  if (h.pending.size === 0) wake(h.child);
   const t0 = performance.now();
   const trace = (how: string) => process.env.CGBOX_TRACE && process.stderr.write(`cgbox: ${(performance.now() - t0).toFixed(1)} ms (host-ops) ${op.join(' ')}${how}\n`);
   try {
@@ -108,13 +116,13 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
       // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left to finish).
       const timeout = toolTimeoutSec();
       const timer = setTimeout(() => {
-        pending.delete(id);
-        if (pending.size === 0) idle(s);
+        h.pending.delete(id);
+        if (h.pending.size === 0) idle(h.child);
         reject(new Error(`${op.join(' ')}: no answer after ${timeout} s (CGBOX_TOOL_TIMEOUT)`));
       }, timeout * 1000);
       const done = () => clearTimeout(timer);
-      pending.set(id, { resolve: (v) => (done(), resolve(v)), reject: (e) => (done(), reject(e)) });
-      s.stdin.write(request);
+      h.pending.set(id, { resolve: (v) => (done(), resolve(v)), reject: (e) => (done(), reject(e)) });
+      h.child.stdin.write(request);
     });
     trace(value ? ` → ${value}` : '');
     return value;

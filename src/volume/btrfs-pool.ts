@@ -62,7 +62,11 @@ function ownPoolMounted(dir: string): boolean {
     seenMounted.delete(dir);
   }
   if (mountAt(dir)?.fstype !== 'btrfs') return false;
-  seenMounted.set(dir, statSync(dir).dev);
+  try {
+    seenMounted.set(dir, statSync(dir).dev);
+  } catch {
+    // unmounted and removed since: seen again next time
+  }
   return true;
 }
 

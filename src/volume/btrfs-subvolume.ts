@@ -9,8 +9,12 @@
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants } from 'node:os';
 import { hostOp } from '../launch/host-ops.js';
+import type { SetupError } from '../spec/errors.js';
 import { run } from './tool.js';
+
+const { ENOENT } = constants.errno;
 
 export const createSubvolume = async (path: string) => void (await hostOp('volume', 'subvolume-create', path));
 export const snapshot = async (from: string, to: string) => void (await hostOp('volume', 'snapshot', from, to, '0'));
@@ -53,7 +57,11 @@ async function nestedSubvolumes(path: string): Promise<string[]> {
  * sysfs (before 5.9) `btrfs qgroup show`, which searches the quota tree.
  */
 export async function referencedBytes(path: string): Promise<number> {
-  const fast = await hostOp('volume', 'referenced', path).catch(() => '');
+  // Only a kernel without the qgroup in sysfs (ENOENT there) falls back; any other failure is the run's.
+  const fast = await hostOp('volume', 'referenced', path).catch((e: unknown) => {
+    if ((e as SetupError).errno === ENOENT && /\/sys\/fs\/btrfs\//.test((e as Error).message)) return '';
+    throw e;
+  });
   if (/^\d+$/.test(fast) && Number.isSafeInteger(Number(fast))) return Number(fast);
   const out = await run('btrfs', ['qgroup', 'show', '-f', '--raw', '--sync', path]);
   const line = out.split('\n').find((l) => /^0\/\d+\s/.test(l));

@@ -19,8 +19,22 @@ export async function unmount(path: string): Promise<void> {
   await hostOp('volume', 'umount', path);
 }
 
-/** mount(8)'s words for the mount flags cgbox's volumes use (<sys/mount.h> MS_*); every other option is the filesystem's data. */
-const FLAGS: Readonly<Record<string, number>> = { ro: 1, nosuid: 2, nodev: 4, noexec: 8, noatime: 1024, relatime: 1 << 21 };
+/** mount(8)'s words for mount flags (<sys/mount.h> MS_*; rw and defaults are none); every other option is the filesystem's data. */
+const FLAGS: Readonly<Record<string, number>> = {
+  rw: 0,
+  defaults: 0,
+  ro: 1,
+  nosuid: 2,
+  nodev: 4,
+  noexec: 8,
+  sync: 16,
+  dirsync: 128,
+  noatime: 1024,
+  nodiratime: 2048,
+  relatime: 1 << 21,
+  strictatime: 1 << 24,
+  lazytime: 1 << 25,
+};
 
 /** A mount(8)-style option list as mount(2) takes it: the flags, and the rest joined again as data. */
 export function mountOptions(options: string): { flags: number; data: string } {
