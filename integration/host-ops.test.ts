@@ -110,6 +110,30 @@ describe('host ops', () => {
     expect(readdirSync(pool).filter((n) => n.includes('-hostops'))).toEqual([]);
   });
 
+  it('attaches an image to a free loop device with direct IO, and detaches it', async () => {
+    // On the disk, not /tmp's tmpfs: a tmpfs file cannot do O_DIRECT, and the device would fall back to buffered IO.
+    const dir = mkdtempSync('/var/tmp/cgbox-host-ops-test-');
+    const image = join(dir, 'img');
+    writeFileSync(image, Buffer.alloc(2 ** 20));
+    try {
+      const dev = await hostOp('volume', 'loop-attach', image);
+      expect(dev).toMatch(/^\/dev\/loop\d+$/);
+      const sys = `/sys/block/${dev.slice('/dev/'.length)}/loop`;
+      try {
+        expect(readFileSync(`${sys}/backing_file`, 'utf8').trim()).toBe(image);
+        expect(readFileSync(`${sys}/dio`, 'utf8').trim()).toBe('1');
+      } finally {
+        await hostOp('volume', 'loop-detach', dev);
+      }
+      expect(() => readFileSync(`${sys}/backing_file`, 'utf8')).toThrow(/ENOENT/);
+      const missing = await failure(hostOp('volume', 'loop-attach', join(dir, 'none')));
+      expect(missing.errno).toBe(2);
+      expect(missing.message).toContain(`open ${join(dir, 'none')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('does not keep Node alive, and ends with it', async () => {
     // The child says which processes it started (the helper among them), then exits on its own.
     const script = `import { hostOp } from ${JSON.stringify(join(ROOT, 'src/launch/host-ops.ts'))};

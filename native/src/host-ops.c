@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <linux/loop.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,6 +161,70 @@ static int do_referenced(char **a, struct outcome *o, char *value, size_t size) 
   return r;
 }
 
+/* A free loop device with the image behind it, as `losetup --find --show --direct-io=on`: a device
+ * taken by another process between the two steps (EBUSY) is passed over for the next free one. */
+static int do_loop_attach(char **a, struct outcome *o, char *value, size_t size) {
+  int img = open(a[0], O_RDWR | O_CLOEXEC);
+  if (img < 0) return failed(o, "open %s", a[0]);
+  int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  if (ctl < 0) {
+    failed(o, "open /dev/loop-control");
+    close(img);
+    return -1;
+  }
+  int r = -1;
+  for (int tries = 0; tries < 100 && r < 0; tries++) {
+    int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+    if (n < 0) {
+      failed(o, "loop-control: no free loop device");
+      break;
+    }
+    char dev[32];
+    snprintf(dev, sizeof dev, "/dev/loop%d", n);
+    int fd = open(dev, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+      failed(o, "open %s", dev);
+      break;
+    }
+    /* Direct IO asked for in the configuration itself: switched on afterwards (LOOP_SET_DIRECT_IO) it
+     * freezes the device's queue, ~10 ms here. A backing file that cannot do it is refused (EINVAL):
+     * then without, as losetup does, and sysfs says so. */
+    struct loop_config cfg = {.fd = (unsigned)img, .info = {.lo_flags = LO_FLAGS_DIRECT_IO}};
+    snprintf((char *)cfg.info.lo_file_name, sizeof cfg.info.lo_file_name, "%s", a[0]);
+    int ok = ioctl(fd, LOOP_CONFIGURE, &cfg) == 0;
+    if (!ok && errno == EINVAL) {
+      cfg.info.lo_flags = 0;
+      ok = ioctl(fd, LOOP_CONFIGURE, &cfg) == 0;
+    }
+    if (ok) {
+      snprintf(value, size, "%s", dev);
+      r = 0;
+    } else if (errno != EBUSY) {
+      failed(o, "attach %s to %s", a[0], dev);
+      close(fd);
+      break;
+    }
+    close(fd);
+  }
+  if (r < 0 && !o->err) {
+    errno = EBUSY;
+    failed(o, "attach %s: every free loop device was taken first", a[0]);
+  }
+  close(ctl);
+  close(img);
+  return r;
+}
+
+/* Detaches, as `losetup --detach`: a device still open elsewhere is marked autoclear by the kernel instead. */
+static int do_loop_detach(char **a, struct outcome *o) {
+  int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failed(o, "open %s", a[0]);
+  int r = ioctl(fd, LOOP_CLR_FD, 0);
+  if (r < 0) failed(o, "detach %s", a[0]);
+  close(fd);
+  return r;
+}
+
 struct op {
   const char *name;
   int args;
@@ -173,6 +238,7 @@ static const struct op OPS[] = {
     {"snapshot", 3, do_snapshot},
     {"subvolume-delete", 1, do_subvolume_delete},
     {"qgroup-limit", 2, do_qgroup_limit},
+    {"loop-detach", 1, do_loop_detach},
 };
 
 static void answer(long id, int argc, char **argv) {
@@ -180,9 +246,11 @@ static void answer(long id, int argc, char **argv) {
   char value[64] = "";
   int r = -1;
   errno = EINVAL;
-  if (!strcmp(argv[0], "referenced")) {
-    if (argc == 2) r = do_referenced(argv + 1, &o, value, sizeof value);
-    else failed(&o, "referenced takes 1 argument, not %d", argc - 1);
+  /* The two that answer a value. */
+  if (!strcmp(argv[0], "referenced") || !strcmp(argv[0], "loop-attach")) {
+    int loop = argv[0][0] == 'l';
+    if (argc != 2) failed(&o, "%s takes 1 argument, not %d", argv[0], argc - 1);
+    else r = loop ? do_loop_attach(argv + 1, &o, value, sizeof value) : do_referenced(argv + 1, &o, value, sizeof value);
   } else {
     const struct op *op = NULL;
     for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)

@@ -1,6 +1,6 @@
 /*
  * cgbox-init --host-ops: the host-side system calls of volumes, served without a process of a tool
- * each. mount(8), umount(8) and btrfs(8) each cost a fork and an exec and then parse the mount table
+ * each. mount(8), umount(8), losetup(8) and btrfs(8) each cost a fork and an exec and then parse the mount table
  * or the filesystem's trees (3–9 ms a command here); the calls they make take microseconds, the
  * kernel's own work aside. Started once by Node (src/launch/host-ops.ts), with pipes on 0 and 1.
  *
@@ -8,7 +8,7 @@
  * thread of its own, so that a slow one (a snapshot's commit) holds up none after it — a thread, not
  * a fork, which made a run with a snapshot volume (four requests) ~0.5 ms longer here. Its reply is
  * one line on stdout, in one write:
- *   ID 0 VALUE        done (VALUE is empty but for `referenced`)
+ *   ID 0 VALUE        done (VALUE is empty but for `referenced` and `loop-attach`)
  *   ID ERRNO TEXT     failed with that errno; TEXT says which call
  * ID counts the requests from 1, in the order they came. The ops:
  *   mount TYPE SOURCE TARGET FLAGS DATA    mount(2); FLAGS in decimal, DATA may be empty
@@ -18,6 +18,9 @@
  *   subvolume-delete PATH                  deletes the subvolume PATH (ENOTEMPTY with subvolumes inside)
  *   qgroup-limit PATH BYTES                max referenced bytes of PATH's own qgroup (0/<id>)
  *   referenced PATH                        commits, then PATH's qgroup's referenced bytes
+ *   loop-attach IMAGE                      a free loop device with IMAGE behind it (direct IO where it
+ *                                          can be); VALUE is its path
+ *   loop-detach DEVICE                     detaches it (autoclear when it is still open elsewhere)
  * At EOF of its requests the server ends once the calls under way have answered; with its parent
  * (PR_SET_PDEATHSIG) at once, a call under way completing in the kernel unanswered (the reaper knows
  * a spare made so by its name).

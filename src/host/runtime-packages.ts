@@ -16,7 +16,10 @@ export interface RuntimeNeed {
   note?: string;
 }
 
-/** mount(8) mounts the btrfs pool, once; a run's own mounts and unmounts are mount(2) calls of the init helper (src/launch/host-ops.ts). */
+/**
+ * mount(8) mounts the btrfs pool, once; losetup(8) attaches loop devices on kernels before 5.8 only.
+ * A run's own mounts, unmounts and loop devices are calls of the init helper (src/launch/host-ops.ts).
+ */
 const MOUNT = { mount: 'mount', losetup: 'mount' } as const;
 const MKFS = { 'mkfs.ext4': 'e2fsprogs', 'mkfs.xfs': 'xfsprogs', 'mkfs.btrfs': 'btrfs-progs' } as const;
 /** Volume commands go through long-lived shells (src/volume/shell.ts) when one is free. */

@@ -26,7 +26,9 @@ export type HostOp =
   | ['snapshot', from: string, to: string, readonly: '0' | '1']
   | ['subvolume-delete', path: string]
   | ['qgroup-limit', path: string, bytes: string]
-  | ['referenced', path: string];
+  | ['referenced', path: string]
+  | ['loop-attach', image: string]
+  | ['loop-detach', device: string];
 
 type Child = ChildProcessByStdio<Writable, Readable, null>;
 
@@ -95,7 +97,7 @@ function wake(c: Child): void {
 }
 
 /**
- * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', else empty).
+ * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', the device for 'loop-attach', else empty).
  * A failure is a SetupError of `step` with the call, the path and the errno (its number in `errno`).
  */
 export async function hostOp(step: string, ...op: HostOp): Promise<string> {

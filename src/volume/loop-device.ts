@@ -6,9 +6,14 @@
  * throttle on the loop device holds (measured: DESIGN.md).
  */
 import { readFile, readdir } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { basename } from 'node:path';
+import { hostOp } from '../launch/host-ops.js';
+import type { SetupError } from '../spec/errors.js';
 import type { BlockDevice } from '../spec/types.js';
 import { run } from './tool.js';
+
+const { ENOTTY } = constants.errno;
 
 export interface LoopDevice extends BlockDevice {
   path: string;
@@ -23,9 +28,16 @@ export async function loopDeviceOf(path: string, given: string): Promise<LoopDev
   return { path, name, major: major!, minor: minor!, given, directIo: dio.trim() === '1' };
 }
 
-/** losetup --find: concurrent callers each get their own device (util-linux retries a device taken under it). */
+/**
+ * A free device with the image behind it, direct IO asked for: by the host-ops helper's ioctls
+ * (LOOP_CONFIGURE, Linux 5.8), concurrent callers each getting their own device, or by
+ * `losetup --find` on a kernel without LOOP_CONFIGURE.
+ */
 export async function attachLoop(image: string, given: string): Promise<LoopDevice> {
-  const path = (await run('losetup', ['--find', '--show', '--direct-io=on', image])).trim();
+  const path = await hostOp('volume', 'loop-attach', image).catch(async (e: unknown) => {
+    if ((e as SetupError).errno !== ENOTTY) throw e;
+    return (await run('losetup', ['--find', '--show', '--direct-io=on', image])).trim();
+  });
   return loopDeviceOf(path, given);
 }
 
@@ -35,7 +47,7 @@ export async function attachLoop(image: string, given: string): Promise<LoopDevi
  * disappears by itself when the last holder ends.
  */
 export async function detachLoop(path: string): Promise<void> {
-  await run('losetup', ['--detach', path]);
+  await hostOp('volume', 'loop-detach', path);
 }
 
 /** Attached loop devices and their backing files (" (deleted)" stripped). */
