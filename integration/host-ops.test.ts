@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostOp } from '../src/launch/host-ops.js';
 import { SetupError } from '../src/spec/errors.js';
+import { flagWords } from '../src/view/index.js';
 import { ensurePool } from '../src/volume/btrfs-pool.js';
 import { volumeConfig } from '../src/volume/config.js';
 import { mountAt as mountAtHost } from '../src/volume/host.js';
@@ -29,7 +30,7 @@ describe('host ops', () => {
   it('mounts a tmpfs with its flags and data, and unmounts it', async () => {
     const target = join(DIR, 'm');
     mkdirSync(target);
-    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, String(2 | 4), 'size=1048576,mode=0750');
+    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, flagWords(['nosuid', 'nodev']), 'size=1048576,mode=0750');
     const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === target);
     expect(line).toMatch(/ rw,nosuid,nodev[, ]/);
     expect(line).toMatch(/ - tmpfs cgbox-host-ops-test rw,.*size=1024k,mode=750/);
@@ -37,10 +38,22 @@ describe('host ops', () => {
     expect(mountAtHost(target)).toBeUndefined();
   });
 
+  it("takes the view's flag words: ro and noexec as mount flags, none as '-'", async () => {
+    const target = join(DIR, 'ro');
+    mkdirSync(target);
+    const options = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === target)?.split(' ')[5];
+    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, flagWords(['ro', 'noexec']), '');
+    expect(options()).toMatch(/^ro,.*noexec/);
+    await hostOp('volume', 'umount', target);
+    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, flagWords([]), '');
+    expect(options()).not.toMatch(/nosuid|nodev|noexec|^ro/);
+    await hostOp('volume', 'umount', target);
+  });
+
   it('detaches a busy mount lazily', async () => {
     const target = join(DIR, 'busy');
     mkdirSync(target);
-    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, '0', '');
+    await hostOp('volume', 'mount', 'tmpfs', 'cgbox-host-ops-test', target, '-', '');
     // A process with its cwd inside holds the mount busy: umount2 without MNT_DETACH says EBUSY.
     const holder = spawnSync('sh', ['-c', `cd ${target} && (sleep 30 >/dev/null 2>&1 & echo $!)`], { encoding: 'utf8' });
     const pid = Number(holder.stdout.trim());
@@ -61,7 +74,7 @@ describe('host ops', () => {
     mkdirSync(join(DIR, 'plain'));
     const notMounted = await failure(hostOp('volume', 'umount', join(DIR, 'plain')));
     expect(notMounted.errno).toBe(22); // EINVAL: not a mount point
-    const bad = await failure(hostOp('volume', 'mount', 'no-such-fs', 'x', join(DIR, 'plain'), '0', ''));
+    const bad = await failure(hostOp('volume', 'mount', 'no-such-fs', 'x', join(DIR, 'plain'), '-', ''));
     expect(bad.errno).toBe(19); // ENODEV
     expect(bad.message).toContain('mount -t no-such-fs x');
   });

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "host-ops.h"
 #include "requests.h"
+#include "view.h"
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -59,8 +60,7 @@ static int open_parent(const char *path, char *name, size_t size, struct outcome
 }
 
 static int do_mount(char **a, struct outcome *o) {
-  unsigned long flags = strtoul(a[3], NULL, 10);
-  if (mount(a[1], a[2], a[0], flags, a[4][0] ? a[4] : NULL) < 0) return failed(o, "mount -t %s %s %s", a[0], a[1], a[2]);
+  if (mount(a[1], a[2], a[0], view_mount_flags(a[3]), a[4][0] ? a[4] : NULL) < 0) return failed(o, "mount -t %s %s %s", a[0], a[1], a[2]);
   return 0;
 }
 

@@ -11,7 +11,8 @@
  *   ID 0 VALUE        done (VALUE is empty but for `referenced` and `loop-attach`)
  *   ID ERRNO TEXT     failed with that errno; TEXT says which call
  * ID counts the requests from 1, in the order they came. The ops:
- *   mount TYPE SOURCE TARGET FLAGS DATA    mount(2); FLAGS in decimal, DATA may be empty
+ *   mount TYPE SOURCE TARGET FLAGS DATA    mount(2); FLAGS as the view's (view.h: ro, nosuid, nodev,
+ *                                          noexec, or "-"), DATA may be empty
  *   umount TARGET                          umount2(2), detached lazily (MNT_DETACH) if busy
  *   subvolume-create PATH                  a btrfs subvolume at PATH
  *   snapshot FROM TO READONLY              a snapshot of the subvolume FROM at TO (READONLY 0 or 1)

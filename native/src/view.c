@@ -74,6 +74,10 @@ static unsigned long ms_flags(int f) {
   return (f & F_RO ? MS_RDONLY : 0) | (f & F_NOSUID ? MS_NOSUID : 0) | (f & F_NODEV ? MS_NODEV : 0) | (f & F_NOEXEC ? MS_NOEXEC : 0);
 }
 
+unsigned long view_mount_flags(const char *flags) {
+  return ms_flags(parse_flags(flags));
+}
+
 static unsigned long long attr_flags(int f) {
   return (f & F_RO ? CG_MOUNT_ATTR_RDONLY : 0) | (f & F_NOSUID ? CG_MOUNT_ATTR_NOSUID : 0) | (f & F_NODEV ? CG_MOUNT_ATTR_NODEV : 0) |
          (f & F_NOEXEC ? CG_MOUNT_ATTR_NOEXEC : 0);

@@ -28,6 +28,8 @@
 
 /* --no-mount-setattr: take the path of kernels before 5.12 (remounts from mountinfo), for its test. */
 extern int view_without_setattr;
+/* The MS_* flags of a FLAGS list (ro, nosuid, nodev, noexec; the others are no mount flags): for mount(2). */
+unsigned long view_mount_flags(const char *flags);
 /* Number of arguments of a step, or -1 for an unknown one. */
 int view_op_arity(const char *name);
 /* Whether the steps join the cgroups themselves (a standby's view built ahead). */

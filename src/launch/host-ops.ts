@@ -20,7 +20,7 @@ import { initBinary } from './init-binary.js';
 import { nulTokens } from './nul-tokens.js';
 
 export type HostOp =
-  | ['mount', fstype: string, source: string, target: string, flags: string, data: string]
+  | ['mount', fstype: string, source: string, target: string, flags: string, data: string] // flags: view/args.ts flagWords()
   | ['umount', target: string]
   | ['subvolume-create', path: string]
   | ['snapshot', from: string, to: string, readonly: '0' | '1']

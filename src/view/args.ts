@@ -1,7 +1,9 @@
 /** The view's steps as cgbox-init's command line (`--op NAME ARGS...`, native/src/view.h). */
 import type { MountFlag, ViewOp } from './types.js';
 
-const flags = (f: readonly MountFlag[]) => (f.length ? f.join(',') : '-');
+/** Mount flags as cgbox-init takes them, in the view's steps and in its host-ops mounts: a comma list, or '-'. */
+export const flagWords = (f: readonly MountFlag[]) => (f.length ? f.join(',') : '-');
+const flags = flagWords;
 
 function argsOf(o: ViewOp): string[] {
   switch (o.op) {

@@ -6,6 +6,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostOp } from '../launch/host-ops.js';
+import { flagWords, type MountFlag } from '../view/index.js';
 import { run } from './tool.js';
 import type { BackendContext } from './types.js';
 
@@ -19,49 +20,21 @@ export async function unmount(path: string): Promise<void> {
   await hostOp('volume', 'umount', path);
 }
 
-/** mount(8)'s words for mount flags (<sys/mount.h> MS_*; rw and defaults are none); every other option is the filesystem's data. */
-const FLAGS: Readonly<Record<string, number>> = {
-  rw: 0,
-  defaults: 0,
-  ro: 1,
-  nosuid: 2,
-  nodev: 4,
-  noexec: 8,
-  sync: 16,
-  dirsync: 128,
-  noatime: 1024,
-  nodiratime: 2048,
-  relatime: 1 << 21,
-  strictatime: 1 << 24,
-  lazytime: 1 << 25,
-};
-
-/** A mount(8)-style option list as mount(2) takes it: the flags, and the rest joined again as data. */
-export function mountOptions(options: string): { flags: number; data: string } {
-  let flags = 0;
-  const data: string[] = [];
-  for (const o of options.split(',').filter(Boolean)) {
-    const f = FLAGS[o];
-    if (f === undefined) data.push(o);
-    else flags |= f;
-  }
-  return { flags, data: data.join(',') };
-}
-
 export interface MountSpec {
   fstype: string;
   /** A device, or for tmpfs and overlay the name /proc/mounts shows. */
   source: string;
-  /** mount(8)-style: flags (nosuid, ro, …) and the filesystem's own options, comma-separated. */
-  options?: string;
+  /** Mount flags, as the view's steps name them. */
+  flags?: readonly MountFlag[];
+  /** The filesystem's own options (size=, lowerdir=, …), comma-separated. */
+  data?: string;
 }
 
 /** mkdir `dir`, then mount on it; undos: umount, rmdir. */
 export async function mountAt(ctx: BackendContext, dir: string, m: MountSpec): Promise<void> {
   await mkdir(dir);
   ctx.teardown.push(`rmdir ${dir}`, () => rmdir(dir));
-  const { flags, data } = mountOptions(m.options ?? '');
-  await hostOp('volume', 'mount', m.fstype, m.source, dir, String(flags), data);
+  await hostOp('volume', 'mount', m.fstype, m.source, dir, flagWords(m.flags ?? []), m.data ?? '');
   ctx.teardown.push(`umount ${dir}`, () => unmount(dir));
 }
 

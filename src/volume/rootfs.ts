@@ -52,7 +52,7 @@ async function overlayCopy(dir: string, ctx: Ctx): Promise<RootfsCopy> {
     ctx.teardown.push(`rm -r ${d}`, () => rm(d, { recursive: true, force: true }));
   }
   const options = `lowerdir=${dir},upperdir=${upper},workdir=${work}`;
-  await mountAt({ ...ctx, name: rootName(ctx.run) }, path, { fstype: 'overlay', source: rootName(ctx.run), options });
+  await mountAt({ ...ctx, name: rootName(ctx.run) }, path, { fstype: 'overlay', source: rootName(ctx.run), data: options });
   const reason = `an overlay of ${dir}: writes to / land in ${upper} on the host's disk and go at teardown; no size limit on / — put sized data on a .volume()`;
   return { path, limit: { value: dir, enforced: false, reason } };
 }

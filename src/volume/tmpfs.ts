@@ -46,7 +46,7 @@ export const tmpfsBackend: VolumeBackend<'tmpfs'> = {
     const dir = mountPointOf(ctx);
     if (ctx.config.rootless) return insideSandbox(v, ctx, dir);
     // The object name as the mount source: /proc/mounts then says whose it is.
-    await mountAt(ctx, dir, { fstype: 'tmpfs', source: ctx.name, options: `size=${v.sizeBytes},mode=0755,nosuid,nodev` });
+    await mountAt(ctx, dir, { fstype: 'tmpfs', source: ctx.name, flags: ['nosuid', 'nodev'], data: `size=${v.sizeBytes},mode=0755` });
     if (v.from) await copyInto(v.from, dir);
     return {
       hostPath: dir,
