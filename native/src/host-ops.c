@@ -71,14 +71,19 @@ static int do_umount(char **a, struct outcome *o) {
   return failed(o, "umount %s", a[0]);
 }
 
-static int do_subvolume_create(char **a, struct outcome *o) {
+/* An ioctl on the parent directory naming the subvolume `path` (create, destroy): `what` says which. */
+static int on_parent(const char *path, unsigned long request, const char *what, struct outcome *o) {
   struct btrfs_ioctl_vol_args args = {0};
-  int dir = open_parent(a[0], args.name, sizeof args.name, o);
+  int dir = open_parent(path, args.name, sizeof args.name, o);
   if (dir < 0) return -1;
-  int r = ioctl(dir, BTRFS_IOC_SUBVOL_CREATE, &args);
-  if (r < 0) failed(o, "btrfs subvolume create %s", a[0]);
+  int r = ioctl(dir, request, &args);
+  if (r < 0) failed(o, "btrfs subvolume %s %s", what, path);
   close(dir);
   return r;
+}
+
+static int do_subvolume_create(char **a, struct outcome *o) {
+  return on_parent(a[0], BTRFS_IOC_SUBVOL_CREATE, "create", o);
 }
 
 static int do_snapshot(char **a, struct outcome *o) {
@@ -99,15 +104,9 @@ static int do_snapshot(char **a, struct outcome *o) {
   return r;
 }
 
+/* Lazy, as `btrfs subvolume delete` without -c: unlinked now, its blocks freed by the cleaner later. */
 static int do_subvolume_delete(char **a, struct outcome *o) {
-  struct btrfs_ioctl_vol_args args = {0};
-  int dir = open_parent(a[0], args.name, sizeof args.name, o);
-  if (dir < 0) return -1;
-  /* Lazy, as `btrfs subvolume delete` without -c: unlinked now, its blocks freed by the cleaner later. */
-  int r = ioctl(dir, BTRFS_IOC_SNAP_DESTROY, &args);
-  if (r < 0) failed(o, "btrfs subvolume delete %s", a[0]);
-  close(dir);
-  return r;
+  return on_parent(a[0], BTRFS_IOC_SNAP_DESTROY, "delete", o);
 }
 
 static int do_qgroup_limit(char **a, struct outcome *o) {
