@@ -59,6 +59,11 @@ function spawned(file: string, args: readonly string[], input: string | undefine
   });
 }
 
+/** With CGBOX_TRACE=1, one line on stderr per host call: its time, how it was made, what it was. */
+export function traceCall(how: string, what: string, ms: number): void {
+  if (process.env.CGBOX_TRACE) process.stderr.write(`cgbox: ${ms.toFixed(1)} ms (${how}) ${what}\n`);
+}
+
 /** Runs `file args`, writing `input` to its stdin; never rejects for a failure of the tool. */
 export async function runTool(file: string, args: readonly string[], input?: string): Promise<ToolResult> {
   const t0 = performance.now();
@@ -67,7 +72,7 @@ export async function runTool(file: string, args: readonly string[], input?: str
   const r = await (fast ?? spawned(file, args, input, timeout));
   const ms = performance.now() - t0;
   if (r.code === KILLED && ms >= timeout * 1000 - 50) r.stderr = `${r.stderr ? `${r.stderr.trim()}; ` : ''}killed after ${timeout} s (CGBOX_TOOL_TIMEOUT)`;
-  if (process.env.CGBOX_TRACE) process.stderr.write(`cgbox: ${ms.toFixed(1)} ms (${fast ? 'shell' : 'spawned'}) ${file} ${args.join(' ')}\n`);
+  traceCall(fast ? 'shell' : 'spawned', `${file} ${args.join(' ')}`, ms);
   return r;
 }
 

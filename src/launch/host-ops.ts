@@ -14,7 +14,7 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { ignoreStdioErrors } from '../host/child-stdio.js';
 import { faultPoint } from '../host/faults.js';
-import { toolTimeoutSec } from '../host/run-tool.js';
+import { toolTimeoutSec, traceCall } from '../host/run-tool.js';
 import { SetupError } from '../spec/errors.js';
 import { initBinary } from './init-binary.js';
 import { nulTokens } from './nul-tokens.js';
@@ -112,7 +112,7 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
   const id = ++h.sent;
   if (h.pending.size === 0) wake(h.child);
   const t0 = performance.now();
-  const trace = (how: string) => process.env.CGBOX_TRACE && process.stderr.write(`cgbox: ${(performance.now() - t0).toFixed(1)} ms (host-ops) ${op.join(' ')}${how}\n`);
+  const trace = (outcome: string) => traceCall('host-ops', `${op.join(' ')}${outcome}`, performance.now() - t0);
   try {
     const value = await new Promise<string>((resolve, reject) => {
       // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left to finish).
