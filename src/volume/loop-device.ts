@@ -13,7 +13,7 @@ import type { SetupError } from '../spec/errors.js';
 import type { BlockDevice } from '../spec/types.js';
 import { run } from './tool.js';
 
-const { ENOTTY } = constants.errno;
+const { EINVAL, ENOTTY } = constants.errno;
 
 export interface LoopDevice extends BlockDevice {
   path: string;
@@ -31,11 +31,13 @@ export async function loopDeviceOf(path: string, given: string): Promise<LoopDev
 /**
  * A free device with the image behind it, direct IO asked for: by the host-ops helper's ioctls
  * (LOOP_CONFIGURE, Linux 5.8), concurrent callers each getting their own device, or by
- * `losetup --find` on a kernel without LOOP_CONFIGURE.
+ * `losetup --find` on a kernel without LOOP_CONFIGURE — which answers an ioctl the loop driver does
+ * not know with EINVAL (ENOTTY from other layers); on a newer one losetup then says what is wrong.
  */
 export async function attachLoop(image: string, given: string): Promise<LoopDevice> {
   const path = await hostOp('volume', 'loop-attach', image).catch(async (e: unknown) => {
-    if ((e as SetupError).errno !== ENOTTY) throw e;
+    const errno = (e as SetupError).errno;
+    if (errno !== ENOTTY && errno !== EINVAL) throw e;
     return (await run('losetup', ['--find', '--show', '--direct-io=on', image])).trim();
   });
   return loopDeviceOf(path, given);
