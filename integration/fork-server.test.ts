@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBinary } from '../src/launch/init-binary.js';
+import { initBinary } from '../src/host/init-binary.js';
 import { startForkServer, type ForkedInit, type StdioFd } from '../src/launch/zygote.js';
 
 const server = startForkServer(initBinary());

@@ -1,5 +1,5 @@
 /**
- * The host-ops helper (src/launch/host-ops.ts): each call does what the
+ * The host-ops helper (src/host/host-ops.ts): each call does what the
  * tool it replaces did, a failure names the call, the path and the errno,
  * concurrent calls each get their own answer, and the helper neither keeps
  * Node alive nor outlives it.
@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostOp } from '../src/launch/host-ops.js';
+import { hostOp } from '../src/host/host-ops.js';
 import { SetupError } from '../src/spec/errors.js';
 import { flagWords } from '../src/view/index.js';
 import { ensurePool } from '../src/volume/btrfs-pool.js';
@@ -149,7 +149,7 @@ describe('host ops', () => {
 
   it('does not keep Node alive, and ends with it', async () => {
     // The child says which processes it started (the helper among them), then exits on its own.
-    const script = `import { hostOp } from ${JSON.stringify(join(ROOT, 'src/launch/host-ops.ts'))};
+    const script = `import { hostOp } from ${JSON.stringify(join(ROOT, 'src/host/host-ops.ts'))};
       import { readFileSync } from 'node:fs';
       await hostOp('volume', 'umount', '/nonexistent').catch(() => {});
       console.log(readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8'));`;

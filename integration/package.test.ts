@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PREBUILT_ARCHES } from '../src/launch/init-sources.js';
+import { PREBUILT_ARCHES } from '../src/host/init-sources.js';
 import { leftovers } from './leftovers.js';
 import { cleanCopy, compilers, freshApp, lockedVersion, pack, ROOT, run, said, userEnv, withoutCompilers, type Manager, type Packed, type Ran } from './package-apps.js';
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostCaps } from '../src/host/probe.js';
-import { initBinary } from '../src/launch/init-binary.js';
+import { initBinary } from '../src/host/init-binary.js';
 import { forkServer } from '../src/launch/zygote.js';
 import { spareCount } from '../src/run/standby-pool.js';
 import { releaseStandby, sandbox } from '../src/index.js';

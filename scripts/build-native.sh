@@ -3,7 +3,7 @@
 # the system compiler (every warning an error: this is where new code is
 # checked), then the test fixtures. Run by `npm run build` and by `npm ci` /
 # `npm install` in a checkout (prepare). A checkout uses this build before the
-# prebuilt helpers the package ships (src/launch/init-binary.ts has the order);
+# prebuilt helpers the package ships (src/host/init-binary.ts has the order);
 # those are built by scripts/build-prebuilt.sh when the package is packed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,14 +1,16 @@
 /*
- * cgbox-init --host-ops: the host-side system calls of volumes, served without a process of a tool
+ * cgbox-init --host-ops: the host-side system calls of volumes and cgroups, served without a process of a tool
  * each. mount(8), umount(8), losetup(8) and btrfs(8) each cost a fork and an exec and then parse the mount table
  * or the filesystem's trees (3–9 ms a command here); the calls they make take microseconds, the
- * kernel's own work aside. Started once by Node (src/launch/host-ops.ts), with pipes on 0 and 1.
+ * kernel's own work aside. Started once by Node (src/host/host-ops.ts), with pipes on 0 and 1.
  *
- * Each request on stdin is "ARGC\0OP\0ARG\0…" (ARGC counts OP and its arguments). It is served by a
- * thread of its own, so that a slow one (a snapshot's commit) holds up none after it — a thread, not
- * a fork, which made a run with a snapshot volume (four requests) ~0.5 ms longer here. Its reply is
- * one line on stdout, in one write:
- *   ID 0 VALUE        done (VALUE is empty but for `referenced` and `loop-attach`)
+ * Each request on stdin is "ARGC\0OP\0ARG\0…" (ARGC counts OP and its arguments). A volume's is served
+ * by a thread of its own, so that a slow one (a snapshot's commit) holds up none after it — a thread,
+ * not a fork, which made a run with a snapshot volume (four requests) ~0.5 ms longer here. A cgroup's,
+ * whose calls take microseconds, is served at once by the thread that reads the requests, and only
+ * one that has to wait (tasks still to leave, an rmdir refused for a moment) goes on a thread. Its reply is
+ * one line on stdout, written whole before any other:
+ *   ID 0 VALUE        done (VALUE is empty but for `referenced`, `loop-attach` and `cgroup-read`)
  *   ID ERRNO TEXT     failed with that errno; TEXT says which call
  * ID counts the requests from 1, in the order they came. The ops:
  *   mount TYPE SOURCE TARGET FLAGS DATA    mount(2); FLAGS as the view's (view.h: ro, nosuid, nodev,
@@ -22,6 +24,7 @@
  *   loop-attach IMAGE                      a free loop device with IMAGE behind it (direct IO where it
  *                                          can be); VALUE is its path
  *   loop-detach DEVICE                     detaches it (autoclear when it is still open elsewhere)
+ *   cgroup-make, cgroup-write, cgroup-read, cgroup-drain, cgroup-remove: a run's cgroups (cgroup-ops.h)
  * At EOF of its requests the server ends once the calls under way have answered; with its parent
  * (PR_SET_PDEATHSIG) at once, a call under way completing in the kernel unanswered (the reaper knows
  * a spare made so by its name).

@@ -1,21 +1,27 @@
 /**
  * The dumb writer: makes a plan's directories and writes its values in order,
- * and removes them again once they are empty. The only cgroup code that
- * writes to /sys. Synchronous for speed, as files.ts explains.
+ * waits for them to empty and removes them again. The only cgroup code that
+ * writes to /sys. A run's directories, their writes, the wait and the removal
+ * are calls of the host-ops helper (native/src/cgroup-ops.h): on cgroup v1
+ * each is one call per hierarchy, and the kernel's work for it, made by Node
+ * itself, was Node's thread's — a bottleneck when sandboxes start back to
+ * back. The rarer writes in a parent (v2's controllers) stay synchronous.
  */
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { faultPoint } from '../host/faults.js';
+import { hostOp } from '../host/host-ops.js';
 import { SetupError } from '../spec/errors.js';
 import { writeExisting } from './files.js';
-import { subtreeDirs } from './tree.js';
 import { enableControllers } from './v2/leaf.js';
 import type { CgroupDir, CgroupDriver, CgroupPlan, CgroupWrite } from './types.js';
 
+const { ENOENT, ETIMEDOUT } = constants.errno;
+const fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
 async function write(path: string, value: string): Promise<void> {
   try {
-    faultPoint(`cgroup: write ${path.slice(path.lastIndexOf('/') + 1)}`);
+    faultPoint(`cgroup: write ${fileName(path)}`);
     await writeExisting(path, value);
   } catch (e) {
     throw new SetupError('cgroup', `writing "${value}" to ${path}: ${(e as Error).message}`, { cause: e });
@@ -39,33 +45,38 @@ async function writeParents(plan: CgroupPlan, made: ReadonlySet<string> = new Se
   }
 }
 
-/** Creates each directory and calls `created` right after, so the caller can undo exactly what exists. */
+/**
+ * Creates the plan's directories with their writes, in one call, and then calls `created` for each, so
+ * the caller can undo exactly what exists: the helper makes all or, removing again what it made, none.
+ */
 export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) => void): Promise<void> {
   await writeParents(plan);
   for (const dir of plan.dirs) {
-    try {
-      faultPoint(`cgroup: mkdir ${dir.hierarchy}`);
-      mkdirSync(dir.path);
-    } catch (e) {
-      if (e instanceof SetupError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? `the parent cgroup ${dirname(dir.path)} does not exist` : (e as Error).message;
-      throw new SetupError('cgroup', `creating ${dir.path}: ${why}`, { cause: e });
-    }
-    created(dir);
-    for (const w of dir.writes) await write(`${dir.path}/${w.file}`, w.value);
+    faultPoint(`cgroup: mkdir ${dir.hierarchy}`);
+    for (const w of dir.writes) faultPoint(`cgroup: write ${w.file}`);
   }
+  try {
+    await hostOp('cgroup', 'cgroup-make', ...plan.dirs.flatMap((d) => [String(d.writes.length), d.path, ...d.writes.flatMap((w) => [w.file, w.value])]));
+  } catch (e) {
+    const errno = (e as { errno?: number }).errno;
+    const dir = e instanceof SetupError ? plan.dirs.find((d) => e.detail.startsWith(`creating ${d.path}:`)) : undefined;
+    if (errno === ENOENT && dir) throw new SetupError('cgroup', `creating ${dir.path}: the parent cgroup ${dirname(dir.path)} does not exist`, { cause: e });
+    throw e;
+  }
+  for (const dir of plan.dirs) created(dir);
 }
 
 /**
  * The writes of a plan into directories that already exist (a spare's, made by `made`): first each
  * parent write the spare's plan did not make — on v2 a controller this run needs that was not enabled
  * when the spare was made; enabled in the parent, its files appear in the spare's cgroup as in every
- * child — then the directories' own.
+ * child — then the directories', in one call.
  */
 export async function writeCgroups(plan: CgroupPlan, made: CgroupPlan): Promise<void> {
   await writeParents(plan, new Set(made.parentWrites.flatMap((p) => p.writes.map((w) => parentWrite(p.path, w)))));
-  for (const dir of plan.dirs) for (const w of dir.writes) await write(`${dir.path}/${w.file}`, w.value);
+  const writes = plan.dirs.flatMap((d) => d.writes.map((w) => [`${d.path}/${w.file}`, w.value]));
+  for (const [path] of writes) faultPoint(`cgroup: write ${fileName(path!)}`);
+  if (writes.length) await hostOp('cgroup', 'cgroup-write', ...writes.flat());
 }
 
 /**
@@ -73,27 +84,21 @@ export async function writeCgroups(plan: CgroupPlan, made: CgroupPlan): Promise<
  * zombies wait for their reaper), killing what remains after `patienceMs`.
  */
 export async function drainCgroups(driver: CgroupDriver, plan: CgroupPlan, patienceMs = 2000): Promise<void> {
-  const deadline = Date.now() + patienceMs;
-  let killed = false;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
-    if ((await driver.procs(plan).catch(() => [])).length === 0) return;
-    if (!killed && Date.now() > deadline) {
-      await driver.killAll(plan).catch(() => {});
-      killed = true;
-    } else if (killed && Date.now() > deadline + 10_000) {
-      throw new SetupError('teardown', `tasks are still in ${plan.dirs[0]?.path} 10 s after SIGKILL`);
-    }
-    await sleep(delay);
-  }
+  const dir = driver.tasksDir(plan);
+  if (await emptied(dir, patienceMs)) return;
+  await driver.killAll(plan).catch(() => {});
+  if (!(await emptied(dir, 10_000))) throw new SetupError('teardown', `tasks are still in ${dir} 10 s after SIGKILL`);
 }
 
-/**
- * Removes a run's cgroup and any made below it, depth-first. rmdir is refused
- * (EBUSY) for a moment after the last task leaves: retry with backoff.
- */
-export async function removeCgroupDir(path: string): Promise<void> {
-  for (const below of await subtreeDirs(path)) await removeOneDir(below);
-  await removeOneDir(path);
+/** Whether `dir` and every cgroup below it had no task left within `patienceMs`. */
+async function emptied(dir: string, patienceMs: number): Promise<boolean> {
+  try {
+    await hostOp('drain', 'cgroup-drain', String(patienceMs), dir);
+    return true;
+  } catch (e) {
+    if ((e as { errno?: number }).errno === ETIMEDOUT) return false;
+    throw e;
+  }
 }
 
 /**
@@ -103,17 +108,11 @@ export async function removeCgroupDir(path: string): Promise<void> {
  */
 const REMOVE_PATIENCE_MS = 20_000;
 
-async function removeOneDir(path: string): Promise<void> {
-  const deadline = Date.now() + REMOVE_PATIENCE_MS;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      rmdirSync(path);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || Date.now() > deadline) throw new SetupError('teardown', `removing ${path}: ${(e as Error).message}`, { cause: e });
-      await sleep(delay);
-    }
-  }
+/**
+ * Removes a run's cgroups and any made below them, depth-first, in one call. rmdir is refused (EBUSY)
+ * for a moment after the last task leaves: the helper retries with backoff. Each is tried; the first
+ * failure is thrown.
+ */
+export async function removeCgroupDirs(paths: readonly string[]): Promise<void> {
+  if (paths.length) await hostOp('teardown', 'cgroup-remove', String(REMOVE_PATIENCE_MS), ...paths);
 }

@@ -6,11 +6,17 @@
  * The calls are synchronous on purpose: cgroupfs files are tiny and answered
  * from memory in microseconds, while each fs/promises call is several trips
  * through libuv's threadpool — together most of a sandbox's start-up cost.
+ * What every run does — its directories made with their limits, its report's
+ * counters read, its removal — goes to the host-ops helper instead, a call
+ * for all of them (apply.ts, read-ahead.ts); these serve the rest.
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { fetchedText } from './read-ahead.js';
 
-/** The file's text, or null when it does not exist (an older kernel, a controller not enabled). */
+/** The file's text, or null when it does not exist (an older kernel, a controller not enabled). A report's files come fetched (read-ahead.ts). */
 export async function readOptional(path: string): Promise<string | null> {
+  const ahead = fetchedText(path);
+  if (ahead !== undefined) return ahead;
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

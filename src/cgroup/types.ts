@@ -97,6 +97,8 @@ export interface CgroupDriver {
   readUsage(plan: CgroupPlan): Promise<CgroupUsage>;
   /** Cheap enough to call every few milliseconds while the sandbox runs. */
   readCurrent(plan: CgroupPlan): Promise<CurrentUsage>;
+  /** The directory whose subtree holds every task of the run (v1: the freezer's, v2: the run's own). */
+  tasksDir(plan: CgroupPlan): string;
   /** The pids now in the sandbox and any cgroup below it (empty once every task is gone, zombies included). */
   procs(plan: CgroupPlan): Promise<number[]>;
   /** `signal` to every task but `except` (the init), frozen meanwhile so that no fork escapes it. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_PACKAGES } from '../host/runtime-packages.js';
 import { which } from '../host/tools.js';
-import { initBinary } from '../launch/init-binary.js';
+import { initBinary } from '../host/init-binary.js';
 import { SetupError } from '../spec/errors.js';
 import type { HostCaps } from '../host/types.js';
 import { V1_CONTROLLERS } from '../cgroup/v1/controllers.js';

@@ -18,7 +18,7 @@ export interface RuntimeNeed {
 
 /**
  * mount(8) mounts the btrfs pool, once; losetup(8) attaches loop devices on kernels before 5.8 only.
- * A run's own mounts, unmounts and loop devices are calls of the init helper (src/launch/host-ops.ts).
+ * A run's own mounts, unmounts and loop devices are calls of the init helper (src/host/host-ops.ts).
  */
 const MOUNT = { mount: 'mount', losetup: 'mount' } as const;
 const MKFS = { 'mkfs.ext4': 'e2fsprogs', 'mkfs.xfs': 'xfsprogs', 'mkfs.btrfs': 'btrfs-progs' } as const;

@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { which } from '../host/tools.js';
 import { follow, type InitChild, type InitProcess, type Launched } from './follow.js';
 import { forkInit, forkServer, type StdioFd } from './zygote.js';
-import { initBinary } from './init-binary.js';
+import { initBinary } from '../host/init-binary.js';
 import { heldBy, innerTmpfsArgs } from './inner-volumes.js';
 import { sandboxIdMaps, usernsArgs } from './userns.js';
 import { viewArgs, type ViewOp } from '../view/index.js';

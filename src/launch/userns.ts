@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { userFacts, type UserFacts } from '../host/user.js';
-import { initBinary } from './init-binary.js';
+import { initBinary } from '../host/init-binary.js';
 
 export interface IdMaps {
   /** INSIDE:OUTSIDE:COUNT[,…], as --uid-map takes it. */

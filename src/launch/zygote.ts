@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { SetupError } from '../spec/errors.js';
-import { envEntries, nulTokens } from './nul-tokens.js';
+import { envEntries, nulTokens } from '../host/nul-tokens.js';
 
 type Reply =
   | { cgbox: 'fd'; id: number; fd: number }

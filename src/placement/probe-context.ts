@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { callerContextFrom, parseDelegateXattrs, type CallerContext } from '../host/caller-context.js';
-import { initBinary } from '../launch/init-binary.js';
+import { initBinary } from '../host/init-binary.js';
 
 function read(path: string): string {
   try {

@@ -4,7 +4,7 @@
  * exists. On any failure the undos run and the error is rethrown: nothing is
  * left behind.
  */
-import { createCgroups, drainCgroups, removeCgroupDir, writeCgroups } from '../cgroup/apply.js';
+import { createCgroups, drainCgroups, removeCgroupDirs, writeCgroups } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import { driverFor } from '../cgroup/driver.js';
 import { hostCaps } from '../host/probe.js';
@@ -32,6 +32,8 @@ export interface Prepared {
   attached: AttachedResource[];
   /** When the run took a spare: the init already waiting in its cgroups. */
   standby?: Standby;
+  /** Waits until no task is left in the run's cgroups (drainCgroups), once: the end of the run and its teardown share it. */
+  drain(): Promise<void>;
 }
 
 let reaped: Promise<unknown> | undefined;
@@ -101,20 +103,27 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   // thread is the bottleneck of a short run, and a spawn for the next one there delays this one's end
   // (measured: start-up 2.1× unshare against 1.5×).
   if (useStandby && countRun() >= 2) teardown.push('next spare', async () => refill(caps, driver));
-  if (spare) teardown.push('standby', () => discardSpare(spare, driver));
+  // The run's drain, once it has drained (below): the spare's cgroups are then removed without waiting again.
+  let drained: Promise<void> | undefined;
+  if (spare) teardown.push('standby', () => discardSpare(spare, driver, drained));
   try {
     const attached: AttachedResource[] = [];
     for (const r of wanted) attached.push(await r.setup({ spec, caps, name, teardown }));
     const plan = driver.plan(withResourceDevices(spec, attached), caps, name);
     for (const a of attached) Object.assign(plan.limits, a.limits);
     if (spare) await writeCgroups(plan, spare.plan);
-    else await createCgroups(plan, (dir) => teardown.push(`cgroup ${dir.path}`, () => removeCgroupDir(dir.path)));
+    else {
+      const made: string[] = [];
+      teardown.push('cgroups', () => removeCgroupDirs(made));
+      await createCgroups(plan, (dir) => made.push(dir.path));
+    }
+    const drain = () => (drained ??= drainCgroups(driver, spare?.plan ?? plan));
     // First on the way down: no task may outlive the run's resources (a volume cannot be unmounted under one).
     teardown.push('drain', async () => {
       spare?.standby.discard();
-      await drainCgroups(driver, spare?.plan ?? plan);
+      await drain();
     });
-    return { spec, caps, driver, plan, name, teardown, attached, ...(spare ? { standby: spare.standby } : {}) };
+    return { spec, caps, driver, plan, name, teardown, attached, drain, ...(spare ? { standby: spare.standby } : {}) };
   } catch (e) {
     throw withTeardownFailures(e, await teardown.run());
   }

@@ -11,7 +11,7 @@ import type { HostCaps } from '../host/types.js';
 import { driverFor } from '../cgroup/driver.js';
 import { keepAlive } from '../host/keep-alive.js';
 import { SetupError } from '../spec/errors.js';
-import { removeCgroupDir } from '../cgroup/apply.js';
+import { removeCgroupDirs } from '../cgroup/apply.js';
 import { PREFIX, ownerPid } from '../host/owners.js';
 import { RESOURCES } from './resources.js';
 
@@ -68,7 +68,7 @@ async function reapCgroupDirs(caps: HostCaps, opts: ReapOptions, out: Reaped = {
       if (!opts.all && owner !== undefined && existsSync(`/proc/${owner}`)) continue;
       try {
         await driverFor(caps).killDir(dir).catch(() => {});
-        await removeCgroupDir(dir);
+        await removeCgroupDirs([dir]);
         out.removed.push(dir);
       } catch (e) {
         out.failed.push(`${dir}: ${(e as Error).message}`);

@@ -18,7 +18,7 @@
  * unshare's throughput one at a time against 0.51-0.57x, start-up alike).
  * Runs with time between them keep one.
  */
-import { createCgroups, drainCgroups, removeCgroupDir } from '../cgroup/apply.js';
+import { createCgroups, drainCgroups, removeCgroupDirs } from '../cgroup/apply.js';
 import type { CgroupDriver, CgroupPlan } from '../cgroup/types.js';
 import type { HostCaps } from '../host/types.js';
 import { spawnStandby, type Standby } from '../launch/standby.js';
@@ -86,9 +86,9 @@ export function fits(spare: Spare, plan: CgroupPlan): boolean {
   return plan.dirs.every((d) => dirs.has(d.path));
 }
 
-async function remove(driver: CgroupDriver, plan: CgroupPlan): Promise<void> {
-  await drainCgroups(driver, plan).catch(() => {});
-  for (const d of [...plan.dirs].reverse()) await removeCgroupDir(d.path).catch(() => {});
+async function remove(driver: CgroupDriver, plan: CgroupPlan, drained?: Promise<void>): Promise<void> {
+  await (drained ?? drainCgroups(driver, plan)).catch(() => {});
+  await removeCgroupDirs(plan.dirs.map((d) => d.path)).catch(() => {});
 }
 
 async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
@@ -110,7 +110,7 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
     await standby.ready;
     ready.push(spare);
   } catch {
-    for (const d of made.reverse()) await removeCgroupDir(d).catch(() => {});
+    await removeCgroupDirs(made).catch(() => {});
   }
 }
 
@@ -176,8 +176,8 @@ export function takeSpare(fitting: (spare: Spare) => boolean): Spare | undefined
   return at < 0 ? undefined : ready.splice(at, 1)[0];
 }
 
-/** Undo for a taken spare that a run did not launch: the standby exits, then its cgroups go. */
-export function discardSpare(spare: Spare, driver: CgroupDriver): Promise<void> {
+/** Undo for a taken spare: the standby exits if the run did not launch it, then its cgroups go, once the tasks have (`drained`: the run's wait for them). */
+export function discardSpare(spare: Spare, driver: CgroupDriver, drained?: Promise<void>): Promise<void> {
   spare.standby.discard();
-  return remove(driver, spare.plan);
+  return remove(driver, spare.plan, drained);
 }

@@ -8,7 +8,6 @@ import { faultPoint } from '../host/faults.js';
 import { hostPidMax } from '../host/pid-max.js';
 import { keepAlive } from '../host/keep-alive.js';
 import type { CurrentUsage } from '../cgroup/types.js';
-import { drainCgroups } from '../cgroup/apply.js';
 import { launch, type InitProcess, type LaunchOutcome, type Launched } from '../launch/spawn.js';
 import type { RunResult } from '../report/types.js';
 import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from '../spec/errors.js';
@@ -97,7 +96,7 @@ async function finish(p: Prepared, command: string[], t0: number, outcome: Promi
     const samples = await sampler?.stop();
     if (o.error) throw o.error;
     // Tasks that will not go (10 s after SIGKILL) make the counters inexact, not lost: report them.
-    await drainCgroups(p.driver, p.plan).catch((e: unknown) => void late.push({ step: 'drain', error: asError(e) }));
+    await p.drain().catch((e: unknown) => void late.push({ step: 'drain', error: asError(e) }));
     result = await collect(p, command, o, durationMs, timedOut());
     if (samples) result.samples = samples;
   } catch (e) {

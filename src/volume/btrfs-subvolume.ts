@@ -1,6 +1,6 @@
 /**
  * btrfs subvolumes, snapshots and qgroups, by their ioctls through the
- * host-ops helper (src/launch/host-ops.ts): a `btrfs` command costs a
+ * host-ops helper (src/host/host-ops.ts): a `btrfs` command costs a
  * process and its own start-up (3–9 ms here) for one ioctl. Deletion is lazy,
  * as `btrfs subvolume delete` without -c: the subvolume is unlinked at once
  * and the kernel's cleaner frees its blocks later, so nothing here waits for
@@ -10,7 +10,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { hostOp } from '../launch/host-ops.js';
+import { hostOp } from '../host/host-ops.js';
 import type { SetupError } from '../spec/errors.js';
 import { run } from './tool.js';
 

@@ -8,7 +8,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
-import { hostOp } from '../launch/host-ops.js';
+import { hostOp } from '../host/host-ops.js';
 import type { SetupError } from '../spec/errors.js';
 import type { BlockDevice } from '../spec/types.js';
 import { run } from './tool.js';

@@ -1,11 +1,11 @@
 /**
  * Host-side mounts under the run's own directory (<run dir>/<run>/v0, …):
- * made with mount(2) by the host-ops helper (src/launch/host-ops.ts), each
+ * made with mount(2) by the host-ops helper (src/host/host-ops.ts), each
  * undo pushed as soon as its object exists.
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hostOp } from '../launch/host-ops.js';
+import { hostOp } from '../host/host-ops.js';
 import { flagWords, type MountFlag } from '../view/index.js';
 import { run } from './tool.js';
 import type { BackendContext } from './types.js';

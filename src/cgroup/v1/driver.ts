@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { Hierarchy, HostCaps } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
+import { readingAhead } from '../read-ahead.js';
 import { subtreeProcs } from '../tree.js';
 import { mergeUsage, type CgroupDir, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import { V1_CONTROLLERS, type V1Controller } from './controllers.js';
@@ -61,8 +62,14 @@ export const cgroupV1: CgroupDriver = {
   version: 1,
   hierarchies,
   plan,
-  readUsage: async (p) => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
+  readUsage: (p) =>
+    readingAhead(
+      p.dirs.map((d) => d.hierarchy).join(' '),
+      p.dirs.map((d) => d.path),
+      async () => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
+    ),
   readCurrent: async (p) => Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...(await readParts(p, (c, dir) => c.current?.(dir)))),
+  tasksDir: (p) => dirOf(p, 'freezer')!,
   procs: (p) => subtreeProcs(dirOf(p, 'freezer')!),
   signalAll: (p, signal, except) => freezeAndSignal(dirOf(p, 'freezer')!, signal, except),
   killAll: (p) => freezeAndKill(dirOf(p, 'freezer')!),

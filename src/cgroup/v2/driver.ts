@@ -10,6 +10,7 @@ import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
 import { mergeUsage, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import type { Limits } from '../../report/types.js';
 import { V2_CONTROLLERS, type V2Controller } from './controllers.js';
+import { readingAhead } from '../read-ahead.js';
 import { subtreeProcs } from '../tree.js';
 import { freezeAndSignal, killCgroup } from './kill.js';
 
@@ -44,7 +45,7 @@ export const cgroupV2: CgroupDriver = {
 
   async readUsage(plan) {
     const dir = sandboxDir(plan);
-    return mergeUsage(await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.usage ? [c.usage(dir)] : []))));
+    return readingAhead('unified', [dir], async () => mergeUsage(await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.usage ? [c.usage(dir)] : [])))));
   },
 
   async readCurrent(plan) {
@@ -52,6 +53,7 @@ export const cgroupV2: CgroupDriver = {
     const parts = await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.current ? [c.current(dir)] : [])));
     return Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...parts);
   },
+  tasksDir: (plan) => sandboxDir(plan),
   procs: (plan) => subtreeProcs(sandboxDir(plan)),
   signalAll: (plan, signal, except) => freezeAndSignal(sandboxDir(plan), signal, except),
 

@@ -3,7 +3,9 @@
  * snapshots, qgroups — made by one long-lived `cgbox-init --host-ops` per
  * process (native/src/host-ops.h) instead of a process of mount(8) or
  * btrfs(8) each: those cost a fork, an exec and their own parsing, 3–9 ms a
- * command here, for calls that take the kernel microseconds. Each request is
+ * command here, for calls that take the kernel microseconds. A run's cgroups
+ * are made, read and removed by it too (cgroup/apply.ts, cgroup/read-ahead.ts),
+ * so that the kernel's work for them is not Node's thread's. Each request is
  * served on a thread of its own, so a slow one (a snapshot's commit) holds
  * up none after it. Idle, the server keeps Node from exiting no more than
  * the shells of run-tool.ts do; it ends with Node. CGBOX_TRACE=1 prints
@@ -12,9 +14,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { ignoreStdioErrors } from '../host/child-stdio.js';
-import { faultPoint } from '../host/faults.js';
-import { toolTimeoutSec, traceCall } from '../host/run-tool.js';
+import { ignoreStdioErrors } from './child-stdio.js';
+import { faultPoint } from './faults.js';
+import { toolTimeoutSec, traceCall } from './run-tool.js';
 import { SetupError } from '../spec/errors.js';
 import { initBinary } from './init-binary.js';
 import { nulTokens } from './nul-tokens.js';
@@ -28,13 +30,24 @@ export type HostOp =
   | ['qgroup-limit', path: string, bytes: string]
   | ['referenced', path: string]
   | ['loop-attach', image: string]
-  | ['loop-detach', device: string];
+  | ['loop-detach', device: string]
+  // A run's cgroups (native/src/cgroup-ops.h): per directory, its count of writes, itself, FILE VALUE pairs;
+  // PATH VALUE pairs; the files to read; the directories to remove.
+  | ['cgroup-make', ...countDirFileValues: string[]]
+  | ['cgroup-write', ...pathValues: string[]]
+  | ['cgroup-read', ...paths: string[]]
+  | ['cgroup-drain', patienceMs: string, dir: string]
+  | ['cgroup-remove', patienceMs: string, ...dirs: string[]];
 
 type Child = ChildProcessByStdio<Writable, Readable, null>;
 
 interface Pending {
   resolve: (value: string) => void;
   reject: (e: Error) => void;
+  /** When it is given up (Date.now(): CGBOX_TOOL_TIMEOUT as it was), and what it was, for the message. */
+  deadline: number;
+  seconds: number;
+  what: () => string;
 }
 
 /** A helper and its calls under way, by the id it gives each (it counts its requests from 1). */
@@ -71,6 +84,18 @@ function start(): Helper {
   child.on('close', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with ${code}`));
   child.on('error', (e) => gone(e.message));
   child.stdin.on('error', () => {});
+  // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left
+  // to finish). One sweep a second for all the calls, not a timer each: a run makes several calls.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, p] of h.pending) {
+      if (p.deadline > now) continue;
+      h.pending.delete(id);
+      if (h.pending.size === 0) idle(h.child);
+      p.reject(new Error(`${p.what()}: no answer after ${p.seconds} s (CGBOX_TOOL_TIMEOUT)`));
+    }
+  }, 1000).unref();
+  child.on('close', () => clearInterval(sweep));
   idle(child);
   return h;
 }
@@ -97,7 +122,8 @@ function wake(c: Child): void {
 }
 
 /**
- * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', the device for 'loop-attach', else empty).
+ * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', the device for 'loop-attach',
+ * the files' contents for 'cgroup-read', else empty).
  * A failure is a SetupError of `step` with the call, the path and the errno (its number in `errno`).
  */
 export async function hostOp(step: string, ...op: HostOp): Promise<string> {
@@ -111,25 +137,18 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
   const h = (current ??= start());
   const id = ++h.sent;
   if (h.pending.size === 0) wake(h.child);
-  const t0 = performance.now();
-  const trace = (outcome: string) => traceCall('host-ops', `${op.join(' ')}${outcome}`, performance.now() - t0);
+  const t0 = process.env.CGBOX_TRACE ? performance.now() : undefined;
+  const trace = (outcome: () => string) => t0 !== undefined && traceCall('host-ops', `${op.join(' ')}${outcome()}`, performance.now() - t0);
   try {
     const value = await new Promise<string>((resolve, reject) => {
-      // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left to finish).
-      const timeout = toolTimeoutSec();
-      const timer = setTimeout(() => {
-        h.pending.delete(id);
-        if (h.pending.size === 0) idle(h.child);
-        reject(new Error(`${op.join(' ')}: no answer after ${timeout} s (CGBOX_TOOL_TIMEOUT)`));
-      }, timeout * 1000);
-      const done = () => clearTimeout(timer);
-      h.pending.set(id, { resolve: (v) => (done(), resolve(v)), reject: (e) => (done(), reject(e)) });
+      const seconds = toolTimeoutSec();
+      h.pending.set(id, { resolve, reject, deadline: Date.now() + seconds * 1000, seconds, what: () => op.join(' ') });
       h.child.stdin.write(request);
     });
-    trace(value ? ` → ${value}` : '');
+    trace(() => (value ? ` → ${value.length > 80 ? `${value.slice(0, 80)}…` : value}` : ''));
     return value;
   } catch (e) {
-    trace(` → ${(e as Error).message}`);
+    trace(() => ` → ${(e as Error).message}`);
     const errno = (e as { errno?: number }).errno;
     throw new SetupError(step, (e as Error).message, { cause: e, ...(errno !== undefined ? { errno } : {}) });
   }

@@ -1,0 +1,152 @@
+/**
+ * A run's cgroup calls, made by the host-ops helper (native/src/cgroup-ops.h): directories made with
+ * their writes all or none, writes in order, files read byte for byte, a wait for the tasks to leave
+ * and a removal, each failure naming its call, path and errno. Most of it on a plain directory tree
+ * (the calls are mkdir, open, read, write and rmdir); what only cgroupfs does — an rmdir refused while
+ * a task is inside — on a real cgroup.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCgroups, removeCgroupDirs } from '../src/cgroup/apply.js';
+import type { CgroupPlan } from '../src/cgroup/types.js';
+import { hostOp } from '../src/host/host-ops.js';
+import { hostCaps } from '../src/host/probe.js';
+import type { SetupError } from '../src/spec/errors.js';
+
+const DIR = mkdtempSync('/tmp/cgbox-cgroup-ops-test-');
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
+const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('resolved'); }, (e: unknown) => e as SetupError & { errno?: number });
+const fresh = (name: string) => {
+  const d = join(DIR, name);
+  mkdirSync(d);
+  return d;
+};
+
+describe('cgroup calls', () => {
+  it('makes each directory with its writes, and on a failure none of them', async () => {
+    const base = fresh('make');
+    await hostOp('cgroup', 'cgroup-make', '0', join(base, 'a'), '0', join(base, 'b'));
+    expect([existsSync(join(base, 'a')), existsSync(join(base, 'b'))]).toEqual([true, true]);
+    // A fresh directory of a plain filesystem has none of the files a cgroup's has: the write is ENOENT.
+    const e = await failure(hostOp('cgroup', 'cgroup-make', '0', join(base, 'c'), '1', join(base, 'd'), 'pids.max', '7'));
+    expect([e.step, e.detail, e.errno]).toEqual(['cgroup', `writing "7" to ${base}/d/pids.max: No such file or directory (ENOENT)`, 2]);
+    expect([existsSync(join(base, 'c')), existsSync(join(base, 'd'))]).toEqual([false, false]);
+    expect((await failure(hostOp('cgroup', 'cgroup-make', '2', join(base, 'e'), 'f', 'v'))).detail).toMatch(/"2" is not a count of the writes that follow/);
+    expect(existsSync(join(base, 'e'))).toBe(false);
+  });
+
+  it('says which parent is missing, and leaves nothing for the caller to undo', async () => {
+    const base = fresh('parent');
+    const plan: CgroupPlan = {
+      version: 1,
+      parentWrites: [],
+      dirs: [
+        { hierarchy: 'pids', path: join(base, 'ok'), writes: [] },
+        { hierarchy: 'memory', path: join(base, 'gone', 'run'), writes: [] },
+      ],
+      procsFiles: [],
+      limits: {},
+    };
+    const made: string[] = [];
+    const e = await failure(createCgroups(plan, (d) => made.push(d.path)));
+    expect(e.detail).toBe(`creating ${base}/gone/run: the parent cgroup ${base}/gone does not exist`);
+    expect([made, existsSync(join(base, 'ok'))]).toEqual([[], false]);
+  });
+
+  it('writes each value in order, up to the first failure', async () => {
+    const base = fresh('write');
+    for (const f of ['x', 'y']) writeFileSync(join(base, f), 'old value, longer');
+    const e = await failure(hostOp('cgroup', 'cgroup-write', join(base, 'x'), '1', join(base, 'nope'), '2', join(base, 'y'), '3'));
+    expect(e.detail).toBe(`writing "2" to ${base}/nope: No such file or directory (ENOENT)`);
+    expect([readFileSync(join(base, 'x'), 'utf8'), readFileSync(join(base, 'y'), 'utf8')]).toEqual(['1', 'old value, longer']);
+  });
+
+  it('reads files byte for byte, "-" for one missing; another error fails the call', async () => {
+    const base = fresh('read');
+    const text = 'user 12\nsystem 3\n  spaced — ünïcode\n\n';
+    writeFileSync(join(base, 'stat'), text);
+    writeFileSync(join(base, 'empty'), '');
+    writeFileSync(join(base, 'big'), 'x'.repeat(100_000));
+    const reply = await hostOp('cgroup', 'cgroup-read', join(base, 'stat'), join(base, 'missing'), join(base, 'empty'), join(base, 'big'));
+    const [stat, missing, empty, big] = reply.split(' ');
+    expect([Buffer.from(stat!, 'base64').toString('utf8'), missing, empty, Buffer.from(big!, 'base64').length]).toEqual([text, '-', '', 100_000]);
+    const e = await failure(hostOp('cgroup', 'cgroup-read', join(base, 'stat'), base));
+    expect(e.detail).toBe(`reading ${base}: Is a directory (EISDIR)`);
+  });
+
+  it('waits for the tasks of a cgroup and those below it to leave, for its patience at most', async () => {
+    const base = fresh('drain');
+    mkdirSync(join(base, 'sub', 'deeper'), { recursive: true });
+    for (const d of ['', 'sub', 'sub/deeper']) writeFileSync(join(base, d, 'cgroup.procs'), '');
+    await hostOp('drain', 'cgroup-drain', '0', base);
+    writeFileSync(join(base, 'sub', 'deeper', 'cgroup.procs'), '4242\n');
+    const t0 = performance.now();
+    const e = await failure(hostOp('drain', 'cgroup-drain', '150', base));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
+    expect([e.detail, e.errno]).toEqual([`tasks are still in ${base} after 150 ms: Connection timed out (ETIMEDOUT)`, 110]);
+    // The task leaves while the helper waits: the answer comes then.
+    const waiting = hostOp('drain', 'cgroup-drain', '10000', base);
+    setTimeout(() => writeFileSync(join(base, 'sub', 'deeper', 'cgroup.procs'), ''), 100);
+    await waiting;
+    // Gone altogether counts as empty.
+    await hostOp('drain', 'cgroup-drain', '0', join(base, 'never-was'));
+  });
+
+  it('removes each directory with those below it, children first; every one is tried', async () => {
+    const base = fresh('remove');
+    mkdirSync(join(base, 'a', 'b', 'c'), { recursive: true });
+    mkdirSync(join(base, 'a', 'd'));
+    mkdirSync(join(base, 'kept'));
+    writeFileSync(join(base, 'kept', 'file'), '');
+    mkdirSync(join(base, 'e'));
+    const e = await failure(removeCgroupDirs([join(base, 'kept'), join(base, 'a'), join(base, 'gone'), join(base, 'e')]));
+    expect(e.detail).toBe(`removing ${base}/kept: Directory not empty (ENOTEMPTY)`);
+    expect(['a', 'e', 'kept'].map((d) => existsSync(join(base, d)))).toEqual([false, false, true]);
+  });
+
+  it('gives a call up after CGBOX_TOOL_TIMEOUT seconds', async () => {
+    const base = fresh('timeout');
+    writeFileSync(join(base, 'cgroup.procs'), '4242\n');
+    process.env.CGBOX_TOOL_TIMEOUT = '1';
+    try {
+      const t0 = performance.now();
+      const e = await failure(hostOp('drain', 'cgroup-drain', '4000', base));
+      expect(e.detail).toBe(`cgroup-drain 4000 ${base}: no answer after 1 s (CGBOX_TOOL_TIMEOUT)`);
+      expect(performance.now() - t0).toBeLessThan(3500);
+    } finally {
+      delete process.env.CGBOX_TOOL_TIMEOUT;
+    }
+    // The helper is still in step: the late answer to the call given up is dropped.
+    await hostOp('drain', 'cgroup-drain', '0', join(base, 'never-was'));
+  });
+});
+
+describe('on a real cgroup', () => {
+  const caps = hostCaps();
+  const parent = caps.driver === 1 ? caps.v1.pids?.mount : caps.v2?.mount;
+
+  it.runIf(parent !== undefined)('writes its limits, and waits out an rmdir refused while a task is inside', async () => {
+    const dir = join(parent!, `cgbox-${process.pid}-opstest`);
+    await hostOp('cgroup', 'cgroup-make', caps.driver === 1 ? '1' : '0', dir, ...(caps.driver === 1 ? ['pids.max', '7'] : []));
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      if (caps.driver === 1) expect(readFileSync(join(dir, 'pids.max'), 'utf8')).toBe('7\n');
+      await hostOp('cgroup', 'cgroup-write', join(dir, 'cgroup.procs'), String(sleeper.pid));
+      expect(readFileSync(join(dir, 'cgroup.procs'), 'utf8')).toBe(`${sleeper.pid}\n`);
+      const [procs] = (await hostOp('cgroup', 'cgroup-read', join(dir, 'cgroup.procs'))).split(' ');
+      expect(Buffer.from(procs!, 'base64').toString()).toBe(`${sleeper.pid}\n`);
+      const e = await failure(hostOp('teardown', 'cgroup-remove', '200', dir));
+      expect([e.detail, e.errno]).toEqual([`removing ${dir}: Device or resource busy (EBUSY)`, 16]);
+      const gone = hostOp('teardown', 'cgroup-remove', '10000', dir);
+      sleeper.kill('SIGKILL');
+      await gone;
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await removeCgroupDirs([dir]).catch(() => {});
+    }
+  });
+});
