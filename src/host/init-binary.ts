@@ -10,7 +10,7 @@ import { SetupError } from '../spec/errors.js';
 import { buildInit, executable } from './init-build.js';
 import { initSources } from './init-sources.js';
 
-/** The package's root sits two levels above both src/launch and dist/launch. */
+/** The package's root sits two levels above both src/host and dist/host. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const found = new Map<string, string>();
