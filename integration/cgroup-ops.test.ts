@@ -1,6 +1,6 @@
 /**
  * A run's cgroup calls, made by the host-ops helper (native/src/cgroup-ops.h): directories made with
- * their writes all or none, writes in order, files read byte for byte, a wait for the tasks to leave
+ * their writes all or none, files read byte for byte, a wait for the tasks to leave
  * and a removal, each failure naming its call, path and errno. Most of it on a plain directory tree
  * (the calls are mkdir, open, read, write and rmdir); what only cgroupfs does — an rmdir refused while
  * a task is inside — on a real cgroup.
@@ -54,14 +54,6 @@ describe('cgroup calls', () => {
     const e = await failure(createCgroups(plan, (d) => made.push(d.path)));
     expect(e.detail).toBe(`creating ${base}/gone/run: the parent cgroup ${base}/gone does not exist`);
     expect([made, existsSync(join(base, 'ok'))]).toEqual([[], false]);
-  });
-
-  it('writes each value in order, up to the first failure', async () => {
-    const base = fresh('write');
-    for (const f of ['x', 'y']) writeFileSync(join(base, f), 'old value, longer');
-    const e = await failure(hostOp('cgroup', 'cgroup-write', join(base, 'x'), '1', join(base, 'nope'), '2', join(base, 'y'), '3'));
-    expect(e.detail).toBe(`writing "2" to ${base}/nope: No such file or directory (ENOENT)`);
-    expect([readFileSync(join(base, 'x'), 'utf8'), readFileSync(join(base, 'y'), 'utf8')]).toEqual(['1', 'old value, longer']);
   });
 
   it('reads files byte for byte, "-" for one missing; another error fails the call', async () => {
@@ -134,7 +126,7 @@ describe('on a real cgroup', () => {
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       if (caps.driver === 1) expect(readFileSync(join(dir, 'pids.max'), 'utf8')).toBe('7\n');
-      await hostOp('cgroup', 'cgroup-write', join(dir, 'cgroup.procs'), String(sleeper.pid));
+      writeFileSync(join(dir, 'cgroup.procs'), String(sleeper.pid));
       expect(readFileSync(join(dir, 'cgroup.procs'), 'utf8')).toBe(`${sleeper.pid}\n`);
       const [procs] = (await hostOp('cgroup', 'cgroup-read', join(dir, 'cgroup.procs'))).split(' ');
       expect(Buffer.from(procs!, 'base64').toString()).toBe(`${sleeper.pid}\n`);

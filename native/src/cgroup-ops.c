@@ -16,8 +16,8 @@ static long long now_ms(void) {
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+static void sleep_us(long us) {
+  struct timespec t = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
   while (nanosleep(&t, &t) < 0 && errno == EINTR) {}
 }
 
@@ -79,12 +79,6 @@ int cgroup_make(char **a, int n, struct outcome *o) {
     j += 2 + 2 * (int)count;
   }
   return r;
-}
-
-int cgroup_write(char **a, int n, struct outcome *o) {
-  for (int i = 0; i + 1 < n; i += 2)
-    if (write_file(a[i], a[i + 1], o) < 0) return -1;
-  return 0;
 }
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -223,7 +217,9 @@ int cgroup_drain(char **a, int n, struct outcome *o) {
   (void)n;
   long long deadline;
   if (patience(a[0], &deadline, o) < 0) return -1;
-  for (long delay = 1;; delay = delay * 2 > 50 ? 50 : delay * 2) {
+  /* From 50 µs: the run's init is often still exiting when its status has come (Node's timers could
+   * wait no less than a millisecond), and it is gone a few dozen microseconds later. */
+  for (long delay = 50;; delay = delay * 2 > 50000 ? 50000 : delay * 2) {
     int empty = subtree_empty(a[1]);
     if (empty < 0) {
       errno = ENOMEM;
@@ -234,15 +230,15 @@ int cgroup_drain(char **a, int n, struct outcome *o) {
       errno = ETIMEDOUT;
       return failed(o, "tasks are still in %s after %s ms", a[1], a[0]);
     }
-    sleep_ms(delay);
+    sleep_us(delay);
   }
 }
 
 static int remove_one(const char *path, long long deadline, struct outcome *o) {
-  for (long delay = 1;; delay = delay * 2 > 100 ? 100 : delay * 2) {
+  for (long delay = 1000;; delay = delay * 2 > 100000 ? 100000 : delay * 2) {
     if (rmdir(path) == 0 || errno == ENOENT) return 0;
     if (errno != EBUSY || now_ms() > deadline) return failed(o, "removing %s", path);
-    sleep_ms(delay);
+    sleep_us(delay);
   }
 }
 

@@ -7,7 +7,6 @@
  *   cgroup-make [N DIR [FILE VALUE]×N]…  for each DIR: mkdir, then its N values written to DIR/FILE in
  *                                      order; all or nothing: on a failure those made are removed again
  *                                      before the answer
- *   cgroup-write [PATH VALUE]…         each value written to its file in order, up to the first failure
  *   cgroup-read PATH…                  VALUE is each file's bytes in base64, space-separated, "-" for a
  *                                      file that does not exist (ENOENT); any other error fails the call
  *   cgroup-drain PATIENCE_MS DIR       answers once no cgroup.procs in DIR or below it names a task
@@ -24,7 +23,6 @@
 #include "outcome.h"
 
 int cgroup_make(char **a, int n, struct outcome *o);
-int cgroup_write(char **a, int n, struct outcome *o);
 int cgroup_read(char **a, int n, struct outcome *o);
 int cgroup_drain(char **a, int n, struct outcome *o);
 int cgroup_remove(char **a, int n, struct outcome *o);

@@ -240,7 +240,6 @@ static const struct op OPS[] = {
     {"loop-attach", 1, 0, do_loop_attach, NULL},
     {"loop-detach", 1, 0, do_loop_detach, NULL},
     {"cgroup-make", 2, 1, cgroup_make, cgroup_make},
-    {"cgroup-write", 2, 2, cgroup_write, cgroup_write},
     {"cgroup-read", 1, 1, cgroup_read, cgroup_read},
     {"cgroup-drain", 2, 0, cgroup_drain, cgroup_drain_now},
     {"cgroup-remove", 2, 1, cgroup_remove, cgroup_remove_now},

@@ -24,7 +24,7 @@
  *   loop-attach IMAGE                      a free loop device with IMAGE behind it (direct IO where it
  *                                          can be); VALUE is its path
  *   loop-detach DEVICE                     detaches it (autoclear when it is still open elsewhere)
- *   cgroup-make, cgroup-write, cgroup-read, cgroup-drain, cgroup-remove: a run's cgroups (cgroup-ops.h)
+ *   cgroup-make, cgroup-read, cgroup-drain, cgroup-remove: a run's cgroups (cgroup-ops.h)
  * At EOF of its requests the server ends once the calls under way have answered; with its parent
  * (PR_SET_PDEATHSIG) at once, a call under way completing in the kernel unanswered (the reaper knows
  * a spare made so by its name).

@@ -32,9 +32,8 @@ export type HostOp =
   | ['loop-attach', image: string]
   | ['loop-detach', device: string]
   // A run's cgroups (native/src/cgroup-ops.h): per directory, its count of writes, itself, FILE VALUE pairs;
-  // PATH VALUE pairs; the files to read; the directories to remove.
+  // the files to read; the directories to remove.
   | ['cgroup-make', ...countDirFileValues: string[]]
-  | ['cgroup-write', ...pathValues: string[]]
   | ['cgroup-read', ...paths: string[]]
   | ['cgroup-drain', patienceMs: string, dir: string]
   | ['cgroup-remove', patienceMs: string, ...dirs: string[]];
