@@ -5,7 +5,7 @@
  * (the calls are mkdir, open, read, write and rmdir); what only cgroupfs does — an rmdir refused while
  * a task is inside — on a real cgroup.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,20 +99,36 @@ describe('cgroup calls', () => {
     expect(['a', 'e', 'kept'].map((d) => existsSync(join(base, d)))).toEqual([false, false, true]);
   });
 
-  it('gives a call up after CGBOX_TOOL_TIMEOUT seconds', async () => {
+  it('gives a call up after CGBOX_TOOL_TIMEOUT seconds, and one that waits on purpose after its patience', async () => {
     const base = fresh('timeout');
     writeFileSync(join(base, 'cgroup.procs'), '4242\n');
+    await hostOp('cgroup', 'cgroup-read', join(base, 'cgroup.procs')); // the helper is up
+    const helpers = execFileSync('pgrep', ['-P', String(process.pid), '-f', '--', '--host-ops'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(helpers).toHaveLength(1);
+    const made: string[] = [];
     process.env.CGBOX_TOOL_TIMEOUT = '1';
     try {
+      // A drain's own patience is longer than the tool timeout: its answer is waited for.
+      const e = await failure(hostOp('drain', 'cgroup-drain', '1500', base));
+      expect(e.errno).toBe(110);
+      // A helper that does not answer (stopped here) is given up on.
+      process.kill(helpers[0]!, 'SIGSTOP');
       const t0 = performance.now();
-      const e = await failure(hostOp('drain', 'cgroup-drain', '4000', base));
-      expect(e.detail).toBe(`cgroup-drain 4000 ${base}: no answer after 1 s (CGBOX_TOOL_TIMEOUT)`);
+      const late = await failure(hostOp('cgroup', 'cgroup-read', join(base, 'cgroup.procs')));
+      expect(late.detail).toBe(`cgroup-read ${base}/cgroup.procs: no answer after 1 s (CGBOX_TOOL_TIMEOUT)`);
       expect(performance.now() - t0).toBeLessThan(3500);
+      // A make given up on may still be carried out: every directory of it is the caller's to undo.
+      const plan: CgroupPlan = { version: 1, parentWrites: [], dirs: ['x', 'y'].map((d) => ({ hierarchy: d, path: join(base, d), writes: [] })), procsFiles: [], limits: {} };
+      await expect(createCgroups(plan, (d) => made.push(d.path))).rejects.toThrow(/no answer after 1 s/);
+      expect(made).toEqual([join(base, 'x'), join(base, 'y')]);
     } finally {
+      process.kill(helpers[0]!, 'SIGCONT');
       delete process.env.CGBOX_TOOL_TIMEOUT;
     }
-    // The helper is still in step: the late answer to the call given up is dropped.
-    await hostOp('drain', 'cgroup-drain', '0', join(base, 'never-was'));
+    // The helper is still in step: the late answers to the calls given up are dropped; what the late make made goes.
+    expect(Buffer.from(await hostOp('cgroup', 'cgroup-read', join(base, 'cgroup.procs')), 'base64').toString()).toBe('4242\n');
+    await removeCgroupDirs(made);
+    expect(made.map((d) => existsSync(d))).toEqual([false, false]);
   });
 });
 

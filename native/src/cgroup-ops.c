@@ -62,22 +62,36 @@ static int make_one(const char *dir, char **writes, long count, struct outcome *
   return 0;
 }
 
-int cgroup_make(char **a, int n, struct outcome *o) {
-  int i = 0, r = 0;
-  while (r == 0 && i < n) {
+/* Where each group "N DIR [FILE VALUE]×N" starts, all checked before anything is made; -1 if one is not whole. */
+static int groups(char **a, int n, int *start, struct outcome *o) {
+  int count = 0;
+  for (int i = 0; i < n; count++) {
     char *end;
-    long count = strtol(a[i], &end, 10);
-    if (*end || !*a[i] || count < 0 || i + 2 + 2 * count > n) {
+    errno = 0;
+    long writes = strtol(a[i], &end, 10);
+    if (errno || *end || !*a[i] || writes < 0 || i + 2 > n || writes > (n - i - 2) / 2) {
       errno = EINVAL;
-      r = failed(o, "cgroup-make: \"%s\" is not a count of the writes that follow", a[i]);
-    } else if ((r = make_one(a[i + 1], a + i + 2, count, o)) == 0) i += 2 + 2 * (int)count;
+      return failed(o, "cgroup-make: \"%s\" is not a count of the writes that follow", a[i]);
+    }
+    start[count] = i;
+    i += 2 + 2 * (int)writes;
   }
-  /* All or nothing: nothing has joined those made before the failure, and the caller has nothing to undo. */
-  for (int j = 0; r < 0 && j < i;) {
-    long count = strtol(a[j], NULL, 10);
-    rmdir(a[j + 1]);
-    j += 2 + 2 * (int)count;
+  return count;
+}
+
+int cgroup_make(char **a, int n, struct outcome *o) {
+  int *start = malloc((size_t)n * sizeof *start);
+  if (!start) {
+    errno = ENOMEM;
+    return failed(o, "cgroup-make");
   }
+  int count = groups(a, n, start, o), made = 0;
+  while (made < count && make_one(a[start[made] + 1], a + start[made] + 2, strtol(a[start[made]], NULL, 10), o) == 0) made++;
+  int r = count < 0 || made < count ? -1 : 0;
+  /* All or nothing: nothing has joined those made before the failure, and the caller has nothing to
+   * undo. Newest first, so that one made inside another goes before it. */
+  while (r < 0 && made > 0) rmdir(a[start[--made] + 1]);
+  free(start);
   return r;
 }
 
@@ -156,10 +170,11 @@ static int grow(struct dirs *d) {
 }
 
 /* Every cgroup below `dir`, children before their parents. A cgroup's link count is 2 and one per
- * cgroup below it (kernfs keeps it so): most have none, and a stat says so without listing its files. */
+ * cgroup below it (kernfs keeps it so): most have none, and a stat says so without listing its files.
+ * (A filesystem that does not count them, btrfs, says 1: then it is listed.) */
 static int below(const char *dir, struct dirs *out) {
   struct stat st;
-  if (stat(dir, &st) < 0 || st.st_nlink <= 2) return 0;
+  if (stat(dir, &st) < 0 || st.st_nlink == 2) return 0;
   DIR *d = opendir(dir);
   if (!d) return 0;
   struct dirent *e;

@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptySpec } from '../spec/types.js';
-import { writeCgroups } from './apply.js';
+import { armFault, disarmFaults } from '../host/faults.js';
+import { drainCgroups, writeCgroups } from './apply.js';
+import type { CgroupDriver } from './types.js';
 import type { CgroupPlan } from './types.js';
 import { cgroupV2 } from './v2/driver.js';
 import { fakeCaps, fakeCgroupfs, type FakeTree } from './v2/fake-cgroupfs.js';
@@ -46,5 +48,26 @@ describe("writeCgroups (a run taking a spare's cgroups)", () => {
     await writeCgroups(run, spare);
     expect(fs.subtree()).toBe('as the spare left it');
     expect(fs.file('cpuset.cpus')).toBe('1');
+  });
+});
+
+describe('drainCgroups', () => {
+  afterEach(disarmFaults);
+
+  it('watches from Node when the helper does not answer, and still kills what stays', async () => {
+    let tasks = [4242];
+    let killed = 0;
+    const driver = {
+      tasksDir: () => '/nonexistent/cgbox-test',
+      procs: async () => tasks,
+      killAll: async () => {
+        killed++;
+        tasks = [];
+      },
+    } as unknown as CgroupDriver;
+    const plan = { dirs: [] } as unknown as CgroupPlan;
+    armFault('drain: cgroup-drain'); // the helper's call fails before it is sent, as a dead helper's would
+    await drainCgroups(driver, plan, 50);
+    expect(killed).toBe(1);
   });
 });

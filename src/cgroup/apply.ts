@@ -11,6 +11,7 @@
  */
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { faultPoint } from '../host/faults.js';
 import { hostOp } from '../host/host-ops.js';
 import { SetupError } from '../spec/errors.js';
@@ -61,6 +62,8 @@ export async function createCgroups(plan: CgroupPlan, created: (dir: CgroupDir) 
     await hostOp('cgroup', 'cgroup-make', ...plan.dirs.flatMap((d) => [String(d.writes.length), d.path, ...d.writes.flatMap((w) => [w.file, w.value])]));
   } catch (e) {
     const errno = (e as { errno?: number }).errno;
+    // No answer (given up on, or the helper gone): any of them may exist, and all are the caller's to undo.
+    if (errno === undefined) for (const dir of plan.dirs) created(dir);
     const dir = e instanceof SetupError ? plan.dirs.find((d) => e.detail.startsWith(`creating ${d.path}:`)) : undefined;
     if (errno === ENOENT && dir) throw new SetupError('cgroup', `creating ${dir.path}: the parent cgroup ${dirname(dir.path)} does not exist`, { cause: e });
     throw e;
@@ -88,20 +91,29 @@ export async function writeCgroups(plan: CgroupPlan, made: CgroupPlan): Promise<
 export async function drainCgroups(driver: CgroupDriver, plan: CgroupPlan, patienceMs = 2000): Promise<void> {
   // Most often empty already: a look from here costs less than the helper's round trip.
   if ((await driver.procs(plan).catch(() => [])).length === 0) return;
-  const dir = driver.tasksDir(plan);
-  if (await emptied(dir, patienceMs)) return;
+  if (await emptied(driver, plan, patienceMs)) return;
   await driver.killAll(plan).catch(() => {});
-  if (!(await emptied(dir, 10_000))) throw new SetupError('teardown', `tasks are still in ${dir} 10 s after SIGKILL`);
+  if (!(await emptied(driver, plan, 10_000))) throw new SetupError('teardown', `tasks are still in ${driver.tasksDir(plan)} 10 s after SIGKILL`);
 }
 
 /** Whether `dir` and every cgroup below it had no task left within `patienceMs`. */
-async function emptied(dir: string, patienceMs: number): Promise<boolean> {
+async function emptied(driver: CgroupDriver, plan: CgroupPlan, patienceMs: number): Promise<boolean> {
   try {
-    await hostOp('drain', 'cgroup-drain', String(patienceMs), dir);
+    await hostOp('drain', 'cgroup-drain', String(patienceMs), driver.tasksDir(plan));
     return true;
   } catch (e) {
     if ((e as { errno?: number }).errno === ETIMEDOUT) return false;
-    throw e;
+    // The helper gone or given up on: watched from here instead, so that the kill still comes.
+    return emptiedHere(driver, plan, patienceMs);
+  }
+}
+
+async function emptiedHere(driver: CgroupDriver, plan: CgroupPlan, patienceMs: number): Promise<boolean> {
+  const deadline = Date.now() + patienceMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    if ((await driver.procs(plan).catch(() => [])).length === 0) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(delay);
   }
 }
 

@@ -5,9 +5,9 @@
  * btrfs(8) each: those cost a fork, an exec and their own parsing, 3–9 ms a
  * command here, for calls that take the kernel microseconds. A run's cgroups
  * are made, read and removed by it too (cgroup/apply.ts, cgroup/read-ahead.ts),
- * so that the kernel's work for them is not Node's thread's. Each request is
- * served on a thread of its own, so a slow one (a snapshot's commit) holds
- * up none after it. Idle, the server keeps Node from exiting no more than
+ * so that the kernel's work for them is not Node's thread's. A volume's call
+ * is served on a thread of its own, so a slow one (a snapshot's commit) holds
+ * up none after it; a cgroup's at once, unless it has to wait. Idle, the server keeps Node from exiting no more than
  * the shells of run-tool.ts do; it ends with Node. CGBOX_TRACE=1 prints
  * each call and its time on stderr, as it does for tools.
  */
@@ -43,7 +43,7 @@ type Child = ChildProcessByStdio<Writable, Readable, null>;
 interface Pending {
   resolve: (value: string) => void;
   reject: (e: Error) => void;
-  /** When it is given up (Date.now(): CGBOX_TOOL_TIMEOUT as it was), and what it was, for the message. */
+  /** When it is given up (performance.now(): CGBOX_TOOL_TIMEOUT as it was, or the call's own wait), and what it was, for the message. */
   deadline: number;
   seconds: number;
   what: () => string;
@@ -86,7 +86,7 @@ function start(): Helper {
   // As a host tool's: a mount on a wedged device must not hang a test run for ever (its call is left
   // to finish). One sweep a second for all the calls, not a timer each: a run makes several calls.
   const sweep = setInterval(() => {
-    const now = Date.now();
+    const now = performance.now();
     for (const [id, p] of h.pending) {
       if (p.deadline > now) continue;
       h.pending.delete(id);
@@ -120,6 +120,11 @@ function wake(c: Child): void {
   (c.stdout as Readable & { ref(): void }).ref();
 }
 
+/** A call that waits on purpose (for a cgroup's tasks, an rmdir refused for a moment) is given its patience and 5 s more, whatever the tool timeout. */
+function waitsSec(op: HostOp): number {
+  return op[0] === 'cgroup-drain' || op[0] === 'cgroup-remove' ? Number(op[1]) / 1000 + 5 : 0;
+}
+
 /**
  * Carries out `op` on the host; resolves with its value (referenced bytes for 'referenced', the device for 'loop-attach',
  * the files' contents for 'cgroup-read', else empty).
@@ -140,8 +145,8 @@ export async function hostOp(step: string, ...op: HostOp): Promise<string> {
   const trace = (outcome: () => string) => t0 !== undefined && traceCall('host-ops', `${op.join(' ')}${outcome()}`, performance.now() - t0);
   try {
     const value = await new Promise<string>((resolve, reject) => {
-      const seconds = toolTimeoutSec();
-      h.pending.set(id, { resolve, reject, deadline: Date.now() + seconds * 1000, seconds, what: () => op.join(' ') });
+      const seconds = Math.max(toolTimeoutSec(), waitsSec(op));
+      h.pending.set(id, { resolve, reject, deadline: performance.now() + seconds * 1000, seconds, what: () => op.join(' ') });
       h.child.stdin.write(request);
     });
     trace(() => (value ? ` → ${value.length > 80 ? `${value.slice(0, 80)}…` : value}` : ''));

@@ -117,7 +117,12 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
       teardown.push('cgroups', () => removeCgroupDirs(made));
       await createCgroups(plan, (dir) => made.push(dir.path));
     }
-    const drain = () => (drained ??= drainCgroups(driver, spare?.plan ?? plan));
+    // A drain that failed is not kept: the teardown's tries again (and kills again).
+    const drain = () =>
+      (drained ??= drainCgroups(driver, spare?.plan ?? plan).catch((e: unknown) => {
+        drained = undefined;
+        throw e;
+      }));
     // First on the way down: no task may outlive the run's resources (a volume cannot be unmounted under one).
     teardown.push('drain', async () => {
       spare?.standby.discard();
