@@ -132,6 +132,20 @@ describe('cgroup calls', () => {
   });
 });
 
+describe('the helper', () => {
+  it("outlives a terminal's ^C and hangup to the process group, to serve the teardowns that follow", async () => {
+    const base = fresh('signals');
+    writeFileSync(join(base, 'f'), 'x');
+    await hostOp('cgroup', 'cgroup-read', join(base, 'f'));
+    const helper = () => execFileSync('pgrep', ['-P', String(process.pid), '-f', '--', '--host-ops'], { encoding: 'utf8' }).trim();
+    const pid = helper();
+    for (const signal of ['SIGINT', 'SIGQUIT', 'SIGHUP'] as const) process.kill(Number(pid), signal);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Buffer.from(await hostOp('cgroup', 'cgroup-read', join(base, 'f')), 'base64').toString()).toBe('x');
+    expect(helper()).toBe(pid);
+  });
+});
+
 describe('on a real cgroup', () => {
   const caps = hostCaps();
   const parent = caps.driver === 1 ? caps.v1.pids?.mount : caps.v2?.mount;

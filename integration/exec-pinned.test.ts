@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SetupError, sandbox } from '../src/index.js';
 import { launch } from '../src/launch/spawn.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +33,10 @@ const modes = [
 ] as const;
 
 describe.each(modes)('exec() pins the init, $name', ({ env }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cgbox-pinned-'));
+  // Made when the tests run, not when they are collected (the VM tier lists them on the host first).
+  let dir = '';
+  beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'cgbox-pinned-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const saved = process.env['CGBOX_NO_PIDFD'];
   afterEach(() => {
     if (saved === undefined) delete process.env['CGBOX_NO_PIDFD'];
@@ -81,7 +84,6 @@ describe.each(modes)('exec() pins the init, $name', ({ env }) => {
     expect(err?.step).toBe('enter');
     expect(err?.message).toMatch(/the sandbox's init \(pid \d+, started at tick \d+\) has ended/);
     expect(existsSync(join(dir, 'late'))).toBe(false);
-    rmSync(dir, { recursive: true, force: true });
     expect(await leftovers()).toEqual([]);
   });
 });

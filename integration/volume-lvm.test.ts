@@ -7,14 +7,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox, UnsupportedError } from '../src/index.js';
 import { volumeConfig } from '../src/volume/config.js';
 import { OWN_VG } from '../src/volume/lvm-commands.js';
 import { lvmUnavailable, probeLvmHost } from '../src/volume/lvm.js';
 import { ddBytes, MiB, NOTHING, settledVolumeObjects, volumeObjects } from './volume-fixtures.js';
 
-const MNT = mkdtempSync('/tmp/cgbox-volume-test-');
+// Made when the tests run, not when they are collected (the VM tier lists them on the host first).
+let MNT = '';
+beforeAll(() => void (MNT = mkdtempSync('/tmp/cgbox-volume-test-')));
 afterAll(() => rmSync(MNT, { recursive: true, force: true }));
 
 const missing = lvmUnavailable(probeLvmHost());

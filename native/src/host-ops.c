@@ -373,6 +373,11 @@ int serve_host_ops(void) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return 1;
   if (getppid() == 1) return 0; /* Node died before pdeathsig was set */
   signal(SIGPIPE, SIG_IGN);
+  /* A terminal's ^C (or its hangup) reaches Node's whole process group, this helper included, while
+   * Node goes on to tear its runs down through it: it stays for that, and pdeathsig ends it with Node. */
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
   pthread_attr_t detached;
   pthread_attr_init(&detached);
   pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
