@@ -1,17 +1,13 @@
 /**
  * A sandbox's cgroup with whatever cgroups were made below it (by a
  * privileged sandbox, a nested runtime): its processes are those of the whole
- * subtree, and it is removed depth-first.
+ * subtree (the host-ops helper removes it depth-first: native/src/cgroup-ops.c).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProcs } from './files.js';
 
-/** The directories below `dir`, children before their parents (the order rmdir needs). Synchronous, as files.ts explains. */
-export async function subtreeDirs(dir: string): Promise<string[]> {
-  return below(dir).sort((a, b) => b.length - a.length);
-}
-
+/** The directories below `dir`. Synchronous, as files.ts explains. */
 function below(dir: string): string[] {
   let entries;
   try {
@@ -28,6 +24,6 @@ function below(dir: string): string[] {
 
 /** Pids of the cgroup and of every cgroup below it; empty when it is gone. */
 export async function subtreeProcs(dir: string): Promise<number[]> {
-  const dirs = [dir, ...(await subtreeDirs(dir))];
+  const dirs = [dir, ...below(dir)];
   return (await Promise.all(dirs.map(readProcs))).flat();
 }
