@@ -11,6 +11,7 @@
 #include <linux/btrfs_tree.h>
 #include <linux/loop.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,21 @@ static int open_parent(const char *path, char *name, size_t size, struct outcome
   return open_dir(dir, o);
 }
 
+/* ioctl(fd, request, arg), then fd closed; a failure (fd < 0: the open's, already recorded) is the text. */
+static int ioctl_closing(int fd, unsigned long request, void *arg, struct outcome *o, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int ioctl_closing(int fd, unsigned long request, void *arg, struct outcome *o, const char *fmt, ...) {
+  if (fd < 0) return -1;
+  int r = ioctl(fd, request, arg);
+  if (r < 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfailed(o, fmt, ap);
+    va_end(ap);
+  }
+  close(fd);
+  return r;
+}
+
 static int do_mount(char **a, int n, struct outcome *o) {
   (void)n;
   if (mount(a[1], a[2], a[0], view_mount_flags(a[3]), a[4][0] ? a[4] : NULL) < 0) return failed(o, "mount -t %s %s %s", a[0], a[1], a[2]);
@@ -62,11 +78,7 @@ static int do_umount(char **a, int n, struct outcome *o) {
 static int on_parent(const char *path, unsigned long request, const char *what, struct outcome *o) {
   struct btrfs_ioctl_vol_args args = {0};
   int dir = open_parent(path, args.name, sizeof args.name, o);
-  if (dir < 0) return -1;
-  int r = ioctl(dir, request, &args);
-  if (r < 0) failed(o, "btrfs subvolume %s %s", what, path);
-  close(dir);
-  return r;
+  return ioctl_closing(dir, request, &args, o, "btrfs subvolume %s %s", what, path);
 }
 
 static int do_subvolume_create(char **a, int n, struct outcome *o) {
@@ -108,14 +120,9 @@ static int do_qgroup_limit(char **a, int n, struct outcome *o) {
     errno = EINVAL;
     return failed(o, "btrfs qgroup limit %s: not a byte count", a[1]);
   }
-  int fd = open_dir(a[0], o);
-  if (fd < 0) return -1;
   /* qgroupid 0: the qgroup of the subvolume the descriptor is in, 0/<its id>. */
   struct btrfs_ioctl_qgroup_limit_args args = {.qgroupid = 0, .lim = {.flags = BTRFS_QGROUP_LIMIT_MAX_RFER, .max_rfer = bytes}};
-  int r = ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &args);
-  if (r < 0) failed(o, "btrfs qgroup limit %s %s", a[1], a[0]);
-  close(fd);
-  return r;
+  return ioctl_closing(open_dir(a[0], o), BTRFS_IOC_QGROUP_LIMIT, &args, o, "btrfs qgroup limit %s %s", a[1], a[0]);
 }
 
 /* Commits the filesystem (qgroup numbers are counted at a commit), then reads the subvolume's qgroup from sysfs (Linux ≥ 5.9). */
@@ -167,13 +174,13 @@ static int do_loop_attach(char **a, int n, struct outcome *o) {
   }
   int r = -1;
   for (int tries = 0; tries < 100 && r < 0; tries++) {
-    int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-    if (n < 0) {
+    int number = ioctl(ctl, LOOP_CTL_GET_FREE);
+    if (number < 0) {
       failed(o, "loop-control: no free loop device");
       break;
     }
     char dev[32];
-    snprintf(dev, sizeof dev, "/dev/loop%d", n);
+    snprintf(dev, sizeof dev, "/dev/loop%d", number);
     int fd = open(dev, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
       failed(o, "open %s", dev);
@@ -212,10 +219,7 @@ static int do_loop_detach(char **a, int n, struct outcome *o) {
   (void)n;
   int fd = open(a[0], O_RDONLY | O_CLOEXEC);
   if (fd < 0) return failed(o, "open %s", a[0]);
-  int r = ioctl(fd, LOOP_CLR_FD, 0);
-  if (r < 0) failed(o, "detach %s", a[0]);
-  close(fd);
-  return r;
+  return ioctl_closing(fd, LOOP_CLR_FD, NULL, o, "detach %s", a[0]);
 }
 
 /* An op takes `args` arguments, or with `more` that many and then any number of groups of `more`.

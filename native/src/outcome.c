@@ -5,13 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-int failed(struct outcome *o, const char *fmt, ...) {
+int vfailed(struct outcome *o, const char *fmt, va_list ap) {
   o->err = errno ? errno : EIO;
+  int n = vsnprintf(o->text, sizeof o->text, fmt, ap);
+  if (n >= 0 && (size_t)n < sizeof o->text) snprintf(o->text + n, sizeof o->text - (size_t)n, ": %s", strerror(o->err));
+  return -1;
+}
+
+int failed(struct outcome *o, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(o->text, sizeof o->text, fmt, ap);
+  vfailed(o, fmt, ap);
   va_end(ap);
-  if (n >= 0 && (size_t)n < sizeof o->text) snprintf(o->text + n, sizeof o->text - (size_t)n, ": %s", strerror(o->err));
   return -1;
 }
 
