@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ms(void) {
+long long cgroup_now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
@@ -29,7 +29,7 @@ static int patience(const char *s, long long *deadline, struct outcome *o) {
     errno = EINVAL;
     return failed(o, "%s: not a number of milliseconds", s);
   }
-  *deadline = now_ms() + ms;
+  *deadline = cgroup_now_ms() + ms;
   return 0;
 }
 
@@ -212,7 +212,7 @@ static int no_tasks(const char *dir) {
 }
 
 /* Whether no cgroup.procs in `dir` or below it names a task; -1 when it cannot tell (no memory). */
-static int subtree_empty(const char *dir) {
+int cgroup_subtree_empty(const char *dir) {
   struct dirs d = {0};
   int r = below(dir, &d);
   int empty = r < 0 ? -1 : no_tasks(dir);
@@ -225,7 +225,7 @@ int cgroup_drain_now(char **a, int n, struct outcome *o) {
   (void)n;
   long long deadline;
   if (patience(a[0], &deadline, o) < 0) return -1;
-  return subtree_empty(a[1]) == 1 ? 0 : 1;
+  return cgroup_subtree_empty(a[1]) == 1 ? 0 : 1;
 }
 
 int cgroup_drain(char **a, int n, struct outcome *o) {
@@ -235,13 +235,13 @@ int cgroup_drain(char **a, int n, struct outcome *o) {
   /* From 50 µs: the run's init is often still exiting when its status has come (Node's timers could
    * wait no less than a millisecond), and it is gone a few dozen microseconds later. */
   for (long delay = 50;; delay = delay * 2 > 50000 ? 50000 : delay * 2) {
-    int empty = subtree_empty(a[1]);
+    int empty = cgroup_subtree_empty(a[1]);
     if (empty < 0) {
       errno = ENOMEM;
       return failed(o, "listing %s", a[1]);
     }
     if (empty) return 0;
-    if (now_ms() > deadline) {
+    if (cgroup_now_ms() > deadline) {
       errno = ETIMEDOUT;
       return failed(o, "tasks are still in %s after %s ms", a[1], a[0]);
     }
@@ -252,13 +252,13 @@ int cgroup_drain(char **a, int n, struct outcome *o) {
 static int remove_one(const char *path, long long deadline, struct outcome *o) {
   for (long delay = 1000;; delay = delay * 2 > 100000 ? 100000 : delay * 2) {
     if (rmdir(path) == 0 || errno == ENOENT) return 0;
-    if (errno != EBUSY || now_ms() > deadline) return failed(o, "removing %s", path);
+    if (errno != EBUSY || cgroup_now_ms() > deadline) return failed(o, "removing %s", path);
     sleep_us(delay);
   }
 }
 
 /* One cgroup and those below it, children first. */
-static int remove_tree(const char *dir, long long deadline, struct outcome *o) {
+int cgroup_remove_tree(const char *dir, long long deadline, struct outcome *o) {
   struct dirs d = {0};
   int r = below(dir, &d);
   if (r < 0) {
@@ -275,7 +275,7 @@ static int remove_tree(const char *dir, long long deadline, struct outcome *o) {
 static int remove_each(char **a, int n, long long deadline, int *busy, struct outcome *o) {
   struct outcome first = {0};
   for (int i = 1; i < n; i++) {
-    if (remove_tree(a[i], deadline, o) == 0) continue;
+    if (cgroup_remove_tree(a[i], deadline, o) == 0) continue;
     if (busy && o->err == EBUSY) *busy = 1;
     else if (!first.err) first = *o;
   }

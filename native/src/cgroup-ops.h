@@ -31,4 +31,11 @@ int cgroup_remove(char **a, int n, struct outcome *o);
 int cgroup_drain_now(char **a, int n, struct outcome *o);
 int cgroup_remove_now(char **a, int n, struct outcome *o);
 
+/* For the scope's holder (scope-hold.c): the monotonic clock in ms; whether no task is in DIR or below
+ * it (-1: no memory to tell); DIR and the cgroups below it removed, children first, EBUSY retried until
+ * DEADLINE_MS (cgroup_now_ms()'s clock). */
+long long cgroup_now_ms(void);
+int cgroup_subtree_empty(const char *dir);
+int cgroup_remove_tree(const char *dir, long long deadline_ms, struct outcome *o);
+
 #endif

@@ -32,6 +32,7 @@
 #include "pinned.h"
 #include "report.h"
 #include "sandbox.h"
+#include "scope-hold.h"
 #include "standby.h"
 #include "userns.h"
 #include "view.h"
@@ -277,5 +278,6 @@ static int run(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) return serve_forks(run);
   if (argc == 2 && !strcmp(argv[1], "--host-ops")) return serve_host_ops();
+  if (argc == 2 && !strcmp(argv[1], "--hold-scope")) return hold_scope();
   return run(argc, argv);
 }

@@ -34,8 +34,8 @@ export const RUNTIME_PACKAGES: readonly RuntimeNeed[] = [
   { feature: 'b.$`…` (zx)', tools: { bash: 'bash' }, note: 'and the npm package zx, an optional peer dependency' },
   {
     feature: 'a scope of its own on a systemd host whose caller was not delegated',
-    tools: { 'systemd-run': 'systemd', cat: 'coreutils' },
-    note: 'made once per process; a caller in a unit with Delegate=yes, or in a container, needs neither',
+    tools: { 'systemd-run': 'systemd' },
+    note: 'made once per process; a caller in a unit with Delegate=yes, or in a container, needs none',
   },
   {
     feature: "a normal user's sandboxes (rootless), from a login session",

@@ -1,14 +1,17 @@
 /**
  * The scope's one process of its own: systemd-run asks the manager for the
  * scope with its own pid in it, waits for the job, then execs the holder —
- * `cat`, reading a pipe from Node that Node never writes. When Node dies, by
- * any signal, SIGKILL included, the kernel closes Node's end, cat reads EOF and
- * exits; once the sandboxes beneath it are gone too (they die with Node by
- * their own pdeathsig chain), the scope is empty, systemd stops it and
- * removes its cgroup with every cgroup cgbox made beneath it (measured on
- * systemd 252), and CollectMode=inactive-or-failed lets no unit linger. A pipe,
- * not PR_SET_PDEATHSIG: it has no window in which Node can die unnoticed, and it
- * follows the process, not the thread that spawned it.
+ * cgbox's init binary in its --hold-scope mode (native/src/scope-hold.h),
+ * reading a pipe from Node. Node writes the leaf's path once the scope is
+ * arranged, and nothing more. When Node dies, by any signal, SIGKILL included,
+ * the kernel closes Node's end and the holder reads EOF: it removes the
+ * sandboxes' cgroups as they empty (they die with Node by their own pdeathsig
+ * chain), moves into the scope itself, removes the leaf and exits; systemd then
+ * stops the empty scope and removes its childless cgroup, and
+ * CollectMode=inactive-or-failed lets no unit linger. Left to systemd alone
+ * (a holder that just exits), systemd 257 sometimes saw the scope empty while a
+ * cgroup beneath it was still busy, and left the directories behind. A pipe,
+ * not PR_SET_PDEATHSIG: it has no window in which Node can die unnoticed.
  *
  * The holder runs in a session of its own (detached): a terminal's ^C meant for
  * the test runner does not end the scope under running sandboxes.
@@ -28,6 +31,8 @@ export interface Holder {
   readonly exited: Promise<void>;
   /** Ends the holder now (acquire failed after the scope was made). */
   kill(): void;
+  /** Tells the holder the leaf it sits in: the scope it empties once Node is gone. */
+  arranged(leaf: string): void;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -60,7 +65,13 @@ export async function startHolder(argv: readonly string[], unit: string): Promis
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     const path = child.pid !== undefined ? v2Path(child.pid) : undefined;
     if (ended === undefined && path?.endsWith(`/${unit}`)) {
-      return { pid: child.pid!, cgroup: path, exited: lifeline(child, exited), kill: () => child.kill('SIGKILL') };
+      return {
+        pid: child.pid!,
+        cgroup: path,
+        exited: lifeline(child, exited),
+        kill: () => child.kill('SIGKILL'),
+        arranged: (leaf) => void child.stdin!.write(`${leaf}\0`),
+      };
     }
     if (ended !== undefined) throw new SetupError('placement', `starting the transient scope ${unit}: ${ended}`);
     if (Date.now() > deadline) {

@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { CALLER_LEAF } from '../host/cgroup-mounts.js';
 import { cgroupDir, unitOf, type CallerContext } from '../host/caller-context.js';
+import { initBinary } from '../host/init-binary.js';
 import { SetupError } from '../spec/errors.js';
 import { ceilingProperties, describeCeilings, readCeilings } from './ceilings.js';
 import { refusedOomPolicy, scopeCommand, scopeUnitName, type ScopeManager, type ScopeRequest } from './scope-command.js';
@@ -54,7 +55,7 @@ function arrange(scopeDir: string, holder: Holder): string {
   mkdirSync(leaf);
   writeFileSync(posix.join(leaf, 'cgroup.procs'), String(holder.pid));
   // The holder must outlive any OOM kill the copied MemoryMax causes among the sandboxes. A normal user
-  // may not lower it (CAP_SYS_RESOURCE): a few hundred KiB of cat is the OOM killer's last choice anyway.
+  // may not lower it (CAP_SYS_RESOURCE): a process of a few hundred KiB is the OOM killer's last choice anyway.
   try {
     writeFileSync(`/proc/${holder.pid}/oom_score_adj`, '-1000');
   } catch (e) {
@@ -112,12 +113,13 @@ export function systemdScope(options: SystemdScopeOptions = {}): PlacementStrate
         description: `cgbox sandboxes of process ${process.pid}`,
         properties: ceilingProperties(ceilings),
         oomPolicy: true,
-        holder: ['cat'],
+        holder: [initBinary(), '--hold-scope'],
       });
       try {
         const parent = cgroupDir(ctx.mount!, holder.cgroup);
         if (parent === undefined) throw new SetupError('placement', `the scope's cgroup ${holder.cgroup} is not under the cgroup2 mount ${ctx.mount!.dir}`);
         const leaf = arrange(parent, holder);
+        holder.arranged(leaf);
         const placement: Placement = {
           kind: 'systemd-scope',
           parent,
