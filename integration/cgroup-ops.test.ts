@@ -8,14 +8,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCgroups, removeCgroupDirs } from '../src/cgroup/apply.js';
 import type { CgroupPlan } from '../src/cgroup/types.js';
 import { hostOp } from '../src/host/host-ops.js';
 import { hostCaps } from '../src/host/probe.js';
 import type { SetupError } from '../src/spec/errors.js';
+import { waitFor } from './wait.js';
 
 const DIR = mkdtempSync('/tmp/cgbox-cgroup-ops-test-');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('resolved'); }, (e: unknown) => e as SetupError & { errno?: number });
@@ -149,6 +152,46 @@ describe('the helper', () => {
 describe('on a real cgroup', () => {
   const caps = hostCaps();
   const parent = caps.driver === 1 ? caps.v1.pids?.mount : caps.v2?.mount;
+
+  /** A Node process that makes `dirs` through its helper, says so, and then exits or waits to be killed. */
+  function maker(mode: 'exit' | 'wait', dirs: string[]): { child: ReturnType<typeof spawn>; made: Promise<void> } {
+    const script = `import { hostOp } from ${JSON.stringify(join(ROOT, 'dist/host/host-ops.js'))};
+      for (const d of process.argv.slice(1)) await hostOp('cgroup', 'cgroup-make', '0', d);
+      console.log('made');
+      if (${JSON.stringify(mode)} === 'exit') process.exit(0);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...dirs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const made = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('made') && resolve());
+      child.on('exit', (code) => reject(new Error(`the maker exited with ${code} before it made its cgroups`)));
+    });
+    return { child, made };
+  }
+
+  it.runIf(parent !== undefined)("removes what it made and Node had not removed once Node is gone, exited or killed, but not a cgroup with a task in it", async () => {
+    const dir = (n: string) => join(parent!, `cgbox-${process.pid}-made${n}`);
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const all = [dir('a'), dir('b'), dir('c')];
+    try {
+      // Exited: its helper sees EOF.
+      const exited = maker('exit', [dir('a')]);
+      await exited.made;
+      expect(existsSync(dir('a')), `${dir('a')} made`).toBe(true);
+      await waitFor(`${dir('a')} removed after its maker exited`, () => !existsSync(dir('a')));
+      // Killed with SIGKILL: its helper's parent-death signal; the one with a task in it is its outer's.
+      const killed = maker('wait', [dir('b'), dir('c')]);
+      await killed.made;
+      writeFileSync(join(dir('c'), 'cgroup.procs'), String(sleeper.pid));
+      killed.child.kill('SIGKILL');
+      await waitFor(`${dir('b')} removed after its maker was killed`, () => !existsSync(dir('b')));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(dir('c'))).toBe(true);
+      expect(readFileSync(join(dir('c'), 'cgroup.procs'), 'utf8')).toBe(`${sleeper.pid}\n`);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await removeCgroupDirs(all.filter(existsSync)).catch(() => {});
+    }
+  });
 
   it.runIf(parent !== undefined)('writes its limits, and waits out an rmdir refused while a task is inside', async () => {
     const dir = join(parent!, `cgbox-${process.pid}-opstest`);

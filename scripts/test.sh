@@ -21,6 +21,9 @@ counts=$(node -e '
   console.log(`${r.numPassedTests} ${r.numFailedTests} ${skipped}`);
 ' "$report" || echo "0 1 0")
 read -r passed failed skipped <<<"$counts"
+# Failed outside any test (collection, the leftover check in global teardown): at least one failure.
+host_outside=0
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1 host_outside=1; fi
 if [ "$vm" = 1 ]; then
   CGBOX_VM_SUMMARY="$summary" CGBOX_VM_FAILURES="$vm_failures" bash integration/vm/run.sh || status=1
   echo "host suite: $passed passed, $failed failed, $skipped skipped"
@@ -32,6 +35,7 @@ fi
 if [ "$failed" != 0 ] || [ "$status" != 0 ]; then
   echo "what failed:"
   node scripts/failures.mjs "host=$report" || true
+  [ "$host_outside" = 0 ] || echo "  ✗ host: the suite exited with $status outside any test (the leftover check in global teardown, or a file that did not load: see above)"
   cat "$vm_failures"
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

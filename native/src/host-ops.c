@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "host-ops.h"
+#include "made-cgroups.h"
 #include "cgroup-ops.h"
 #include "outcome.h"
 #include "requests.h"
@@ -243,10 +244,10 @@ static const struct op OPS[] = {
     {"referenced", 1, 0, do_referenced, NULL},
     {"loop-attach", 1, 0, do_loop_attach, NULL},
     {"loop-detach", 1, 0, do_loop_detach, NULL},
-    {"cgroup-make", 2, 1, cgroup_make, cgroup_make},
+    {"cgroup-make", 2, 1, make_noted, make_noted},
     {"cgroup-read", 1, 1, cgroup_read, cgroup_read},
     {"cgroup-drain", 2, 0, cgroup_drain, cgroup_drain_now},
-    {"cgroup-remove", 2, 1, cgroup_remove, cgroup_remove_now},
+    {"cgroup-remove", 2, 1, remove_forgetting, remove_now_forgetting},
 };
 
 static const struct op *find(int argc, char **argv, struct outcome *o) {
@@ -373,9 +374,38 @@ static size_t serve_requests(char *buf, size_t len, long *next_id, pthread_attr_
   }
 }
 
+static pid_t the_parent;
+
+/* Node's death (pdeathsig): the cgroups made and not yet removed go, then the process, calls under way
+ * and all. Any other SIGTERM (one sent to the whole process group) is ignored, as a terminal's signals
+ * are: Node tears its runs down through this helper. */
+static void *watch_parent(void *unused) {
+  (void)unused;
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  /* A look each second too: a parent gone whose signal never came (one that died before prctl) is gone. */
+  const struct timespec second = {1, 0};
+  for (;;) {
+    siginfo_t si = {0};
+    int sig = sigtimedwait(&term, &si, &second);
+    /* The parent changed (it died), or the kernel's pdeathsig names it (the spawning thread ended). */
+    if (getppid() != the_parent || (sig == SIGTERM && si.si_pid == the_parent)) {
+      sweep_made();
+      _exit(0);
+    }
+  }
+}
+
 int serve_host_ops(void) {
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return 1;
-  if (getppid() == 1) return 0; /* Node died before pdeathsig was set */
+  the_parent = getppid();
+  /* SIGTERM is taken by watch_parent alone: blocked here, before any thread exists, it is blocked in all. */
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  if (sigprocmask(SIG_BLOCK, &term, NULL) < 0) return 1;
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) return 1;
+  if (getppid() == 1 || getppid() != the_parent) return 0; /* Node died before pdeathsig was set */
   signal(SIGPIPE, SIG_IGN);
   /* A terminal's ^C (or its hangup) reaches Node's whole process group, this helper included, while
    * Node goes on to tear its runs down through it: it stays for that, and pdeathsig ends it with Node. */
@@ -389,6 +419,8 @@ int serve_host_ops(void) {
   long least = sysconf(_SC_THREAD_STACK_MIN);
   size_t stack = least > 64 * 1024 ? (size_t)least : 64 * 1024;
   if (pthread_attr_setstacksize(&detached, stack) != 0) return 1;
+  pthread_t watcher;
+  if (pthread_create(&watcher, &detached, watch_parent, NULL) != 0) return 1;
   size_t cap = 1 << 14, len = 0;
   char *buf = malloc(cap);
   if (!buf) return 1;
@@ -396,7 +428,12 @@ int serve_host_ops(void) {
   for (;;) {
     if (len == cap && !(buf = realloc(buf, cap *= 2))) return 1;
     ssize_t r = read(0, buf + len, cap - len);
-    if (r == 0) pthread_exit(NULL); /* EOF: the calls under way finish and answer, then the process ends */
+    if (r == 0) {
+      /* EOF: Node has exited. What it made and had not removed goes; the process ends with Node's
+       * pdeathsig (watch_parent), which follows. */
+      sweep_made();
+      pthread_exit(NULL);
+    }
     if (r < 0) {
       if (errno == EINTR) continue;
       return 1;

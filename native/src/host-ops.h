@@ -25,9 +25,10 @@
  *                                          can be); VALUE is its path
  *   loop-detach DEVICE                     detaches it (autoclear when it is still open elsewhere)
  *   cgroup-make, cgroup-read, cgroup-drain, cgroup-remove: a run's cgroups (cgroup-ops.h)
- * At EOF of its requests the server ends once the calls under way have answered; with its parent
- * (PR_SET_PDEATHSIG) at once, a call under way completing in the kernel unanswered (the reaper knows
- * a spare made so by its name).
+ * It ends with its parent (PR_SET_PDEATHSIG, or a parent seen gone), a call under way completing in the
+ * kernel unanswered; first, at EOF of its requests and again then, it removes the cgroups it made that
+ * Node had not removed yet and that hold no task (made-cgroups.h). A SIGTERM to the whole process group
+ * is ignored, as a terminal's signals are.
  */
 #ifndef CGBOX_HOST_OPS_H
 #define CGBOX_HOST_OPS_H
