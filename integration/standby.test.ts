@@ -93,14 +93,25 @@ describe('spare sandboxes', () => {
     expect(bomb.usage.pids.peak).toBe(16);
   });
 
-  it('gives the command /dev/null as stdin without input, and the input with it', async () => {
+  it('gives the command /dev/null as stdin without input, and the input with it, cold or from a spare', async () => {
     await sandbox().run('true');
     await sleep(100);
     const none = await sandbox().run('sh', ['-c', 'readlink /proc/self/fd/0; cat']);
     expect(none.stdout).toBe('/dev/null\n');
-    await sleep(100);
-    const piped = await sandbox().run('cat', [], { input: 'hello' });
-    expect(piped.stdout).toBe('hello');
+    // Spares have no stdin until a run of the process gives input: the first such run starts cold.
+    await waitFor('the spares made, all ready', () => spareCount().ready >= 1 && spareCount().making === 0);
+    const before = new Set(dirsOf(process.pid));
+    const cold = await sandbox().start('cat', [], { input: 'hello' });
+    expect(before.has(cold.name)).toBe(false);
+    expect((await cold.result).stdout).toBe('hello');
+    // The spares without one are passed over and removed; those made from now on have one.
+    await waitFor('a spare with a stdin ready', () => spareCount().ready >= 1 && spareCount().making === 0);
+    const ready = new Set(dirsOf(process.pid));
+    const warm = await sandbox().start('cat', [], { input: 'hello again' });
+    expect(ready.has(warm.name)).toBe(true);
+    expect((await warm.result).stdout).toBe('hello again');
+    const empty = await sandbox().run('sh', ['-c', 'readlink /proc/self/fd/0; cat']);
+    expect(empty.stdout).toBe('/dev/null\n');
   });
 
   it('releaseStandby() removes the spares; nothing is left', async () => {

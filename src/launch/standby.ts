@@ -2,7 +2,8 @@
  * A standby init: spawned ahead of time, it joins its cgroups at once — on
  * cgroup v1 the first task migration waits for an RCU grace period, several
  * milliseconds that would otherwise sit in the sandbox's start-up — and then
- * waits for its orders, which come on its status socket (native/src/standby.h). An idle standby does not
+ * waits for its orders, which come on its status socket (native/src/standby.h); its stdin is a socket
+ * only when asked for (a run with input). An idle standby does not
  * keep Node alive, and if Node exits its outer helper removes the cgroups.
  *
  * It also builds, in namespaces of its own, the part of the default view that
@@ -14,6 +15,7 @@
  * host's namespaces and build its view afresh.
  */
 import { spawn } from 'node:child_process';
+import { SetupError } from '../spec/errors.js';
 import type { Readable, Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { follow, type InitChild, type Launched } from './follow.js';
@@ -70,22 +72,25 @@ function orders(given: Omit<LaunchRequest, 'procsFiles'>, preparedOps: readonly 
   return nulTokens([String(args.length), ...args, ...envEntries(req.env)], 'standby');
 }
 
-/** The standby's process: forked by this process's fork server (zygote.ts), else spawned. */
-async function startInit(binary: string, argv: (parent: number) => string[]): Promise<InitChild> {
+/** The standby's process: forked by this process's fork server (zygote.ts), else spawned; without stdin its fd 0 is /dev/null. */
+async function startInit(binary: string, argv: (parent: number) => string[], stdin: boolean): Promise<InitChild> {
   // The command's environment comes with the orders: the init itself needs none but a PATH.
   const server = forkServer(binary);
-  return (server && (await forkInit(server, argv, initEnv()))) ?? spawn(binary, argv(process.pid), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: initEnv() });
+  const forked = server && (await forkInit(server, argv, initEnv(), stdin ? [0, 1, 2, 3] : [1, 2, 3]));
+  return forked ?? spawn(binary, argv(process.pid), { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: initEnv() });
 }
 
-export async function spawnStandby(procsFiles: readonly string[]): Promise<Standby> {
+/** `stdin`: a socket for the command's input, which only a run with input needs (src/run/standby-pool.ts). */
+export async function spawnStandby(procsFiles: readonly string[], { stdin = true } = {}): Promise<Standby> {
   const binary = initBinary();
   const caps = hostCaps();
   const driver = driverFor(caps);
   const prepared = keptPreparedView(hostFs, cgroupfsOf(driver.version, driver.hierarchies(caps)));
   // A rootless spare makes its user namespace ahead too; a run with tmpfs volumes or a rootfs never takes one (src/run/prepare.ts).
   const rest = [...outerArgs([]).args, ...viewArgs(prepared), '--standby'];
-  const child = await startInit(binary, (parent) => [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...rest]);
-  const pipes = child.stdio as unknown as Refable[];
+  const child = await startInit(binary, (parent) => [...procsFiles.flatMap((f) => ['--cgroup', f]), '--parent', String(parent), ...rest], stdin);
+  // Without stdin, its slot is empty.
+  const pipes = (child.stdio as unknown as (Refable | null | undefined)[]).filter((p): p is Refable => !!p);
   const hold = (on: boolean) => {
     for (const p of [child as Refable, ...pipes]) on ? p.ref?.() : p.unref?.();
   };
@@ -96,6 +101,8 @@ export async function spawnStandby(procsFiles: readonly string[]): Promise<Stand
     ready: followed.standby,
     ended,
     launch(req) {
+      // The pool gives a run with input only a spare that has a stdin (fits()).
+      if (req.input !== undefined && !stdin) throw new SetupError('spawn', 'a spare without stdin was given a run with input');
       hold(true);
       const message = orders(req, prepared);
       const launched = followed.output(req);

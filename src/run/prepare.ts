@@ -60,15 +60,18 @@ function withResourceDevices(spec: SandboxSpec, attached: AttachedResource[]): S
  * outside (its fork server, its outer helper) is gone from them before this process hears of its
  * end, and its helper removes its cgroups meanwhile: it is dropped, and the next one tried.
  */
-async function takeUsable(spec: SandboxSpec, caps: HostCaps, driver: CgroupDriver): Promise<Spare | undefined> {
+async function takeUsable(spec: SandboxSpec, caps: HostCaps, driver: CgroupDriver, input: boolean): Promise<Spare | undefined> {
+  // Spares made before the process's first run with input have no stdin, nor will any made from now on lack one: they go.
+  if (input) for (let s = takeSpare((x) => !x.stdin); s; s = takeSpare((x) => !x.stdin)) void discardSpare(s, driver);
   for (;;) {
-    const spare = takeSpare((s) => fits(s, driver.plan(spec, caps, s.name)));
+    const spare = takeSpare((s) => fits(s, driver.plan(spec, caps, s.name), input));
     if (!spare || (await driver.procs(spare.plan).catch(() => [])).length > 0) return spare;
     void discardSpare(spare, driver);
   }
 }
 
-export async function prepare(spec: SandboxSpec): Promise<Prepared> {
+/** `input`: the run writes to the command's stdin (a spare must have one). */
+export async function prepare(spec: SandboxSpec, { input = false } = {}): Promise<Prepared> {
   // A normal user's run: refused here, before anything exists, if it needs what only root has (rootless.ts).
   const rootless = !hostCaps().isRoot;
   if (rootless) checkRootless(spec);
@@ -90,12 +93,12 @@ export async function prepare(spec: SandboxSpec): Promise<Prepared> {
   driver.plan(spec, caps, 'cgbox-check');
   reapOnce(caps);
 
-  if (useStandby) noteRun(spec);
+  if (useStandby) noteRun(spec, input);
   // A rootless spare takes longer to make (its user namespace, newuidmap): one on its way is waited for,
   // since it started before this run and a cold start would cost as much again. As root, a run that
   // finds none ready starts cold beside the one being made: back to back, the two overlap.
   if (useStandby && rootless) await spareOnItsWay();
-  const spare = useStandby ? await takeUsable(spec, caps, driver) : undefined;
+  const spare = useStandby ? await takeUsable(spec, caps, driver, input) : undefined;
   if (useStandby && !spare) missedSpare();
   const name = spare?.name ?? newRunName();
   const teardown = new Teardown();

@@ -21,6 +21,15 @@ describe('spare fitting', () => {
     expect(fits(spare, cgroupV1.plan(emptySpec(), c, 'cgbox-1-a'))).toBe(true);
   });
 
+  it('a spare without a stdin does not fit a run with input', () => {
+    const c = caps(true);
+    const plan = cgroupV1.plan(emptySpec(), c, 'cgbox-1-a');
+    const spare = (stdin: boolean) => ({ name: 'cgbox-1-a', plan, stdin }) as Spare;
+    expect(fits(spare(false), plan, true)).toBe(false);
+    expect(fits(spare(false), plan)).toBe(true);
+    expect(fits(spare(true), plan, true)).toBe(true);
+  });
+
   it('a spare without a cpuset hierarchy does not fit a run that pins CPUs', () => {
     const c = caps(true);
     const narrow = { name: 'cgbox-1-a', plan: cgroupV1.plan(emptySpec(), c, 'cgbox-1-a') } as Spare;

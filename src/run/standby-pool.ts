@@ -31,6 +31,8 @@ export interface Spare {
   /** Every hierarchy a run could need, so any spec fits. */
   plan: CgroupPlan;
   standby: Standby;
+  /** Whether it has a stdin socket, for a run's input (see noteRun). */
+  stdin: boolean;
 }
 
 /** Oldest first: the one made longest ago is the likeliest to be ready. */
@@ -60,13 +62,18 @@ export function standbyEnabled(spec: SandboxSpec): boolean {
   return true;
 }
 
-/** Whether a run of this process asked for CPUs (cpuset) or CPU shares or a quota (cpu) yet. */
-const asked = { cpuset: false, cpu: false };
+/** Whether a run of this process asked for CPUs (cpuset), CPU shares or a quota (cpu), or gave input, yet. */
+const asked = { cpuset: false, cpu: false, input: false };
 
-/** Counts what a run asks for: the next spares hold those hierarchies too. */
-export function noteRun(spec: SandboxSpec): void {
+/**
+ * Counts what a run asks for: the next spares hold those hierarchies too, and a stdin socket once a run
+ * gave input — each socket is a handle passed over the fork server's channel and a stream in Node, a
+ * cost runs without input need not pay.
+ */
+export function noteRun(spec: SandboxSpec, input = false): void {
   if (spec.cpus !== undefined) asked.cpuset = true;
   if (spec.cpuShares !== undefined || spec.cpuQuota !== undefined) asked.cpu = true;
+  if (input) asked.input = true;
 }
 
 /**
@@ -80,8 +87,9 @@ export function widest(caps: HostCaps): SandboxSpec {
   return { ...emptySpec(), ...(has('cpuset') ? { cpus: caps.onlineCpus } : {}), ...(has('cpu') ? { cpuShares: 1024 } : {}) };
 }
 
-/** Whether a run's cgroups are all among the spare's. */
-export function fits(spare: Spare, plan: CgroupPlan): boolean {
+/** Whether a run's cgroups are all among the spare's, and, for a run with input, the spare has a stdin. */
+export function fits(spare: Spare, plan: CgroupPlan, input = false): boolean {
+  if (input && !spare.stdin) return false;
   const dirs = new Set(spare.plan.dirs.map((d) => d.path));
   return plan.dirs.every((d) => dirs.has(d.path));
 }
@@ -96,9 +104,10 @@ async function make(caps: HostCaps, driver: CgroupDriver): Promise<void> {
   const made: string[] = [];
   try {
     const plan = driver.plan(widest(caps), caps, name);
+    const stdin = asked.input;
     await createCgroups(plan, (d) => made.push(d.path));
-    const standby = await spawnStandby(plan.procsFiles);
-    const spare: Spare = { name, plan, standby };
+    const standby = await spawnStandby(plan.procsFiles, { stdin });
+    const spare: Spare = { name, plan, standby, stdin };
     // A spare that dies unused (killed from outside) takes its cgroups with it.
     void standby.ended.then(() => {
       const at = ready.indexOf(spare);

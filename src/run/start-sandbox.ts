@@ -112,7 +112,7 @@ const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
 
 export async function startSandbox(given: SandboxSpec, file: string, args: readonly string[], opts: RunOptions = {}): Promise<Running> {
   const spec = withDefaultPids(given);
-  const p = await prepare(spec);
+  const p = await prepare(spec, { input: opts.input !== undefined });
   if (given.pids === undefined && p.plan.limits.pids) {
     p.plan.limits.pids.reason = `cgbox's default ceiling (4096, or 15 % of the host's pid_max where lower), so a fork bomb cannot exhaust the host; .pids(n) sets another`;
   }
