@@ -136,13 +136,15 @@ describe('cgroup calls', () => {
 });
 
 describe('the helper', () => {
-  it("outlives a terminal's ^C and hangup to the process group, to serve the teardowns that follow", async () => {
+  it("outlives a terminal's ^C and hangup, and a SIGTERM from another process, to serve the teardowns that follow", async () => {
     const base = fresh('signals');
     writeFileSync(join(base, 'f'), 'x');
     await hostOp('cgroup', 'cgroup-read', join(base, 'f'));
     const helper = () => execFileSync('pgrep', ['-P', String(process.pid), '-f', '--', '--host-ops'], { encoding: 'utf8' }).trim();
     const pid = helper();
     for (const signal of ['SIGINT', 'SIGQUIT', 'SIGHUP'] as const) process.kill(Number(pid), signal);
+    // A SIGTERM sent by anyone but Node (a CI cancelling the process group) is not Node's death.
+    execFileSync('kill', ['-TERM', pid]);
     await new Promise((r) => setTimeout(r, 100));
     expect(Buffer.from(await hostOp('cgroup', 'cgroup-read', join(base, 'f')), 'base64').toString()).toBe('x');
     expect(helper()).toBe(pid);
