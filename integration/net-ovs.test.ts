@@ -16,6 +16,15 @@ const OVS = hasOvs();
 const BR = `cgbo${process.pid}`.slice(0, 15);
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
 
+/** The seconds (counted from 1) at which the total of `bits` so far exceeds `most(seconds so far)`, with that total. */
+function overSoFar(bits: readonly number[], most: (seconds: number) => number): string[] {
+  let total = 0;
+  return bits.flatMap((b, i) => {
+    total += b;
+    return total > most(i + 1) ? [`${i + 1}: ${(total / 1e6).toFixed(2)} Mbit`] : [];
+  });
+}
+
 if (!OVS) {
   console.warn(
     'net-ovs: NOT RUN here — this host has no Open vSwitch (Debian package openvswitch-switch, kernel module openvswitch / CONFIG_OPENVSWITCH). ' +
@@ -57,31 +66,33 @@ describe.skipIf(!OVS)('OVS bridge (runs where ovs-vsctl works: the VM tier)', ()
     const l2 = r.perSecond.map((b) => b * L2_PER_GOODPUT);
     console.log(`ovs client → server at L2: ${l2.map((b) => (b / 1e6).toFixed(2)).join(' ')} Mbit/s`);
     // The ceiling is the policer's bucket: in any window it passes at most the rate times its length
-    // and one burst (1 Mbit, set above). So a second of iperf's holds at most rate + burst — and 5 %
-    // more, the second being measured on the VM's emulated clock (seen: 10.99 Mbit/s in one second
-    // after four near 5) — and the whole run at most the rate times its length and one burst.
+    // and one burst (1 Mbit, set above); 5 % more for the seconds measured on the VM's emulated clock.
+    // It holds for what crossed the wire, from the start; one second of what the receiver read can
+    // hold more, the bytes that waited in its socket while it was not scheduled (seen: 10.99 Mbit/s
+    // in one second after four near 5), so it is asserted on the run's first seconds, each count of them.
     // Policing drops what is over it, TCP backs off, and under the VM tier's software emulation it
     // falls further below (measured 5.6 Mbit/s on average): the floor only shows that traffic flows
     // at the same order of magnitude.
     const [rate, burst] = [10e6, 1e6];
+    expect(overSoFar(l2, (n) => (rate * n + burst) * 1.05), 'seconds whose total so far is past the ceiling').toEqual([]);
     const seconds = l2.slice(1);
-    for (const b of seconds) expect(b).toBeLessThan((rate + burst) * 1.05);
-    const total = seconds.reduce((a, b) => a + b, 0);
-    expect(total).toBeLessThan(rate * seconds.length + burst);
-    expect(total / seconds.length).toBeGreaterThan(2e6);
+    expect(seconds.reduce((a, b) => a + b, 0) / seconds.length).toBeGreaterThan(2e6);
   });
 
   it('what the client receives is shaped to 10 Mbit/s by the port QoS', async () => {
     const r = await iperf(server, client, { reverse: true, seconds: 6 });
     const l2 = r.perSecond.map((b) => b * L2_PER_GOODPUT);
     console.log(`ovs server → client at L2: ${l2.map((b) => (b / 1e6).toFixed(2)).join(' ')} Mbit/s`);
-    // The rate is the ceiling, every second. The floor: the port's queue keeps the link busy, but
+    // The rate is the ceiling on what crossed the wire, from the start (5 % more for the emulated
+    // clock). As above, one second of what the receiver read can hold more: what waited in its
+    // socket while it was not scheduled (seen: 8.77 then 10.96 Mbit/s, the two together under the
+    // rate). The floor: the port's queue keeps the link busy, but
     // under emulation on a busy host the receiver falls behind now and then (measured 8.90 Mbit/s in
     // one second), and a TCP stall can cost a second a quarter of its bytes (seen on the host's veth
     // shaping): at least half the seconds above 9 Mbit/s — which no rate set lower gives — and 8.5 on
     // average.
+    expect(overSoFar(l2, (n) => 10e6 * n * 1.05), 'seconds whose total so far is past the rate').toEqual([]);
     const steady = l2.slice(1);
-    for (const b of steady) expect(b).toBeLessThan(10.5e6);
     expect(steady.filter((b) => b > 9e6).length, 'seconds above 9 Mbit/s').toBeGreaterThanOrEqual(Math.ceil(steady.length / 2));
     expect(steady.reduce((a, b) => a + b, 0) / steady.length).toBeGreaterThan(8.5e6);
   });
