@@ -11,7 +11,18 @@ static char **noted;
 static size_t count, cap;
 static int swept;
 
+/* Those gone since: a run's outer removes its cgroups itself (run-end.h), without telling the helper. */
+static void prune(void) {
+  size_t kept = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (access(noted[i], F_OK) == 0) noted[kept++] = noted[i];
+    else free(noted[i]);
+  }
+  count = kept;
+}
+
 static void note(const char *dir) {
+  if (count == cap) prune();
   if (count == cap) {
     char **grown = realloc(noted, (cap = cap ? cap * 2 : 16) * sizeof *noted);
     if (!grown) return; /* unnoted, it is left to the reaper as before */

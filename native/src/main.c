@@ -31,6 +31,7 @@
 #include "orphan.h"
 #include "pinned.h"
 #include "report.h"
+#include "run-end.h"
 #include "sandbox.h"
 #include "scope-hold.h"
 #include "standby.h"
@@ -95,7 +96,7 @@ static void relay_terminal_signals(void) {
   sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-static int run_init(struct options *o, int life_fd) {
+static int run_init(struct options *o, int life_fd, int end_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("init", "pdeathsig");
   /* The outer may have died before pdeathsig was set: its end of the pipe then shows a hang-up. */
   struct pollfd p = {.fd = life_fd, .events = POLLIN};
@@ -112,6 +113,7 @@ static int run_init(struct options *o, int life_fd) {
     if (o->nops) prepare_sandbox(o);
     report("standby");
     await_orders(o);
+    pass_run_end(o, end_fd);
   }
   make_sandbox(o);
   char oom_adj[16];
@@ -164,8 +166,10 @@ static void reexec_in_userns(void) {
 }
 
 static int start_sandbox(struct options *o) {
-  int life[2];
+  int life[2], end[2] = {-1, -1};
   if (pipe2(life, O_CLOEXEC) < 0) fail("init", "pipe");
+  /* A standby's run-end options come with its orders, to the init (run-end.h). */
+  if (o->standby && pipe2(end, O_CLOEXEC | O_NONBLOCK) < 0) fail("init", "pipe");
   /* Rootless: the user namespace first, so that it owns every namespace made after it. */
   if (o->uid_map && !o->in_userns) {
     enter_user_namespace(o);
@@ -177,15 +181,19 @@ static int start_sandbox(struct options *o) {
   if (init < 0) fail("fork", "init");
   if (init == 0) {
     close(life[1]);
-    _exit(run_init(o, life[0]));
+    if (end[0] >= 0) close(end[0]);
+    _exit(run_init(o, life[0], end[1]));
   }
   close(life[0]);
+  if (end[1] >= 0) close(end[1]);
   /* The init is this process's child: its pid is not reused before it is waited for. */
   report("init %d %llu", (int)init, start_time_of(init));
   /* Init's own death by a signal (a kill of the whole sandbox) is Node's to interpret. */
   int status = wait_for_init(init, o);
   /* Every task is gone with the init: what the tmpfs volumes hold now is the run's last word. */
   report_tmpfs_volumes(o);
+  if (end[0] >= 0) take_run_end(o, end[0]);
+  if (parent_alive()) end_run(o);
   return exit_code_of(status);
 }
 

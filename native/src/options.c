@@ -12,7 +12,8 @@ static void usage(void) {
           "                  [--op STEP ARG...]... [--caps HEX_MASK] [--cwd DIR | --cwd-soft DIR]\n"
           "                  [--parent PID] [--enter INIT_PID:START_TICK] [--null-stdin]\n"
           "                  [--uid-map MAP --gid-map MAP [--idmap-helpers NEWUIDMAP NEWGIDMAP]]\n"
-          "                  [--tmpfs-volume PATH OPTIONS FROM|-]... [--cp CP] -- FILE [ARG]...\n"
+          "                  [--tmpfs-volume PATH OPTIONS FROM|-]... [--cp CP]\n"
+          "                  [--end-drain DIR [--end-read FILE]... [--end-remove DIR]...] -- FILE [ARG]...\n"
           "       cgbox-init [--cgroup PROCS_FILE]... [--parent PID] [--op STEP ARG...]... --standby\n"
           "                  (the view's first steps built ahead; the rest arrives on fd 4, with --view-prepared)\n"
           "       cgbox-init --probe-userns | --delegate-xattrs DIR...\n"
@@ -41,7 +42,9 @@ void parse_options(int argc, char **argv, struct options *o) {
   o->cgroups = calloc((size_t)argc, sizeof *o->cgroups);
   o->ops = calloc((size_t)argc, sizeof *o->ops);
   o->volumes = calloc((size_t)argc, sizeof *o->volumes);
-  if (!o->cgroups || !o->ops || !o->volumes) {
+  o->end_reads = calloc((size_t)argc, sizeof *o->end_reads);
+  o->end_removes = calloc((size_t)argc, sizeof *o->end_removes);
+  if (!o->cgroups || !o->ops || !o->volumes || !o->end_reads || !o->end_removes) {
     fprintf(stderr, "cgbox-init: out of memory\n");
     exit(2);
   }
@@ -94,6 +97,9 @@ void parse_options(int argc, char **argv, struct options *o) {
     else if (!strcmp(k, "--probe-userns")) { int probe_userns(void); exit(probe_userns()); }
     else if (!strcmp(k, "--no-mount-setattr")) view_without_setattr = 1;
     else if (!strcmp(k, "--no-pidfd")) pin_without_pidfd = 1;
+    else if (!strcmp(k, "--end-drain")) o->end_drain = next(argc, argv, &i);
+    else if (!strcmp(k, "--end-read")) o->end_reads[o->nend_reads++] = next(argc, argv, &i);
+    else if (!strcmp(k, "--end-remove")) o->end_removes[o->nend_removes++] = next(argc, argv, &i);
     else usage();
   }
   if (o->standby) return; /* the command comes with the orders */

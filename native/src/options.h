@@ -43,6 +43,11 @@ struct options {
   struct tmpfs_volume *volumes;
   int nvolumes;
   const char *cp; /* copies a template into a tmpfs volume */
+  const char *end_drain; /* the outer, once the init is reaped: the run's end (run-end.h) */
+  const char **end_reads;
+  int nend_reads;
+  const char **end_removes;
+  int nend_removes;
   char **argv;
   char **envp; /* the command's environment; NULL: this process's own */
 };

@@ -52,6 +52,8 @@ static void remove_cgroups(const struct options *o) {
   }
 }
 
+int parent_alive(void) { return getppid() == the_parent; }
+
 int wait_for_init(pid_t init, const struct options *o) {
   int status, orphaned = 0;
   for (;;) {

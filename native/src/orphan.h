@@ -13,5 +13,7 @@ int watch_parent(pid_t parent);
 /* Waits for the init; on the parent's death kills it and removes the sandbox's
  * cgroups (the dirs of its cgroup.procs files). Returns the init's wait status. */
 int wait_for_init(pid_t init, const struct options *o);
+/* Whether the parent watch_parent() was given is still this process's. */
+int parent_alive(void);
 
 #endif
