@@ -40,6 +40,7 @@ export class StartedSandbox implements AsyncDisposable {
     return this.running.exec(file, args, opts);
   }
 
+  /** While the command runs, the live figures; once it has ended, the final report's (nothing in use). */
   async stats(): Promise<LiveStats> {
     const [current, usage] = await Promise.all([this.running.current(), this.running.usage()]);
     return { current, usage };

@@ -120,7 +120,7 @@ DELEGATED=(swap io teardown)
 # Only where they can run: v2 specifics, LVM thin volumes, OVS shaping, partitions.
 # And the lifecycle files (spares, start/stop, subtrees, parent death, keep-alive)
 # on v2: the host tier runs them on v1 already, and each costs the slow v1 VM minutes.
-V2_ONLY=(cgroup-v2 scope-hold volume-lvm net-ovs devices started exec-pinned standby cgroup-subtree parent-death keep-alive)
+V2_ONLY=(cgroup-v2 scope-hold volume-lvm net-ovs devices started exec-pinned standby cgroup-subtree parent-death keep-alive run-end)
 # As a normal user in a login session (the user context) and nowhere else: rootless runs.
 AS_USER=(rootless)
 

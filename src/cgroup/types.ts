@@ -3,6 +3,7 @@
  * translates the spec into (file, value) writes — pure, unit-tested without
  * root — and a dumb writer applies them in order.
  */
+import type { ReadAlready } from './read-ahead.js';
 import type { SandboxSpec } from '../spec/types.js';
 import type { Hierarchy, HostCaps } from '../host/types.js';
 import { zeroIo, type Limits, type Usage } from '../report/types.js';
@@ -93,8 +94,10 @@ export interface CgroupDriver {
   hierarchies(caps: HostCaps): Hierarchy[];
   /** Pure translation: spec + host → directories and writes. Throws UnsupportedError. */
   plan(spec: SandboxSpec, caps: HostCaps, name: string): CgroupPlan;
-  /** Read the run's counters back into the report shape. */
-  readUsage(plan: CgroupPlan): Promise<CgroupUsage>;
+  /** Read the run's counters back into the report shape; the files in `already` are not read again. */
+  readUsage(plan: CgroupPlan, already?: ReadAlready): Promise<CgroupUsage>;
+  /** The files the next report of this plan will read, as far as the reports before it tell (read-ahead.ts); `whole`: the last read no other. */
+  reportFiles(plan: CgroupPlan): { files: string[]; whole: boolean };
   /** Cheap enough to call every few milliseconds while the sandbox runs. */
   readCurrent(plan: CgroupPlan): Promise<CurrentUsage>;
   /** The directory whose subtree holds every task of the run (v1: the freezer's, v2: the run's own). */

@@ -25,6 +25,12 @@ export interface LaunchOutcome {
   stderrTruncated: boolean;
   /** How the outer helper itself ended: a signal here with no status means the sandbox was killed. */
   outerSignal: string | null;
+  /** The outer saw no task left in the run's cgroups once the init was gone (LaunchRequest.end). */
+  drained?: true;
+  /** … and read the report's files then: cgroup-read's answer for LaunchRequest.end.reads. */
+  counters?: string;
+  /** … and then removed the run's cgroups (LaunchRequest.end.remove). */
+  removed?: true;
 }
 
 /** The sandbox's pid 1 on the host: its pid, and its start time, which tells it from a later process given the same pid. */
@@ -108,6 +114,9 @@ export function follow(child: InitChild, binary: string): FollowedInit {
   const started = deferred<void>();
   let status: CommandStatus | undefined;
   let error: SetupError | undefined;
+  let drained = false;
+  let counters: string | undefined;
+  let removed = false;
 
   lines(child.stdio[3] as Readable, (line) => {
     const msg = parseInitLine(line);
@@ -117,6 +126,9 @@ export function follow(child: InitChild, binary: string): FollowedInit {
     else if (msg.kind === 'ready') ready.resolve();
     else if (msg.kind === 'started') started.resolve();
     else if (msg.kind === 'volume-used') recordUsed(msg.path, msg.bytes);
+    else if (msg.kind === 'drained') drained = true;
+    else if (msg.kind === 'counters') counters = msg.value;
+    else if (msg.kind === 'removed') removed = true;
     else if (msg.kind === 'error') {
       error = new SetupError(msg.step, msg.message, { errno: msg.errno });
       for (const d of [standby, ready, started]) d.reject(error);
@@ -150,6 +162,9 @@ export function follow(child: InitChild, binary: string): FollowedInit {
         stdoutTruncated: stdout.truncated(),
         stderrTruncated: stderr.truncated(),
         outerSignal,
+        ...(drained ? { drained: true as const } : {}),
+        ...(drained && counters !== undefined ? { counters } : {}),
+        ...(drained && counters !== undefined && removed ? { removed: true as const } : {}),
       }));
       return { init: init.promise, ready: ready.promise, started: started.promise, finished, kill: () => child.kill('SIGKILL') };
     },

@@ -20,6 +20,13 @@ export type { CommandStatus, InitProcess, LaunchOutcome, Launched } from './foll
 /** A host path a resource asks to see inside (a volume), at `target` as the sandbox sees it. */
 export type MountRequest = { kind: 'bind'; source: string; target: string };
 
+export interface RunEnd {
+  drain: string;
+  reads: readonly string[];
+  /** Then removed, each with the cgroups below it — only once `reads` were read. */
+  remove?: readonly string[];
+}
+
 export interface LaunchRequest {
   file: string;
   args: readonly string[];
@@ -37,6 +44,12 @@ export interface LaunchRequest {
   /** Exec mode: run the command inside the running sandbox with this init (a pid reused since is refused). */
   enter?: InitProcess;
   env: NodeJS.ProcessEnv;
+  /**
+   * The run's end done by its outer once the init is gone (native/src/run-end.h), so that Node's thread
+   * need not: it waits until no task is left in `drain` or below, then reads `reads` (the report's
+   * files) and removes `remove`; the outcome says what it did (`drained`, `counters`, `removed`).
+   */
+  end?: RunEnd;
   input?: string | Uint8Array;
   stdout?: Writable;
   stderr?: Writable;
@@ -64,6 +77,7 @@ export function orderArgs(req: Omit<LaunchRequest, 'procsFiles'>): string[] {
     ...(req.enter !== undefined && process.env['CGBOX_NO_PIDFD'] === '1' ? ['--no-pidfd'] : []),
     // Without input the command reads /dev/null, whatever the init's own stdin is (a spare's or a forked init's is a socket).
     ...(req.input === undefined ? ['--null-stdin'] : []),
+    ...(req.end ? ['--end-drain', req.end.drain, ...req.end.reads.flatMap((f) => ['--end-read', f]), ...(req.end.remove ?? []).flatMap((d) => ['--end-remove', d])] : []),
     '--', req.file, ...req.args,
   ];
 }

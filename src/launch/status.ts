@@ -11,7 +11,11 @@ export type InitMessage =
   | { kind: 'exit'; code: number }
   | { kind: 'signal'; signal: string; core: boolean }
   /** A rootless run's tmpfs volume, as its outer found it once every task was gone. */
-  | { kind: 'volume-used'; bytes: number; path: string };
+  | { kind: 'volume-used'; bytes: number; path: string }
+  /** The outer's end of the run (native/src/run-end.h): no task is left; the report's files, as cgroup-read answers them; the cgroups gone. */
+  | { kind: 'drained' }
+  | { kind: 'counters'; value: string }
+  | { kind: 'removed' };
 
 /** The first name per number: os.constants lists SIGABRT before its alias SIGIOT, SIGIO before SIGPOLL. */
 const SIGNAL_NAMES = new Map<number, string>();
@@ -24,12 +28,15 @@ export function signalName(n: number): string {
 }
 
 export function parseInitLine(line: string): InitMessage | undefined {
+  if (line.startsWith('counters ')) return { kind: 'counters', value: line.slice('counters '.length) };
   const [kind, a, b, ...rest] = line.split(' ');
   const n = int(a);
   switch (kind) {
     case 'init':
       return n === undefined ? undefined : { kind, pid: n, ...(int(b) ? { start: int(b) } : {}) };
     case 'standby':
+    case 'drained':
+    case 'removed':
     case 'ready':
     case 'started':
       return { kind };

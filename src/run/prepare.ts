@@ -34,6 +34,12 @@ export interface Prepared {
   standby?: Standby;
   /** Waits until no task is left in the run's cgroups (drainCgroups), once: the end of the run and its teardown share it. */
   drain(): Promise<void>;
+  /** The run's outer saw no task left once its init was gone (native/src/run-end.h): the drain is done. */
+  noteDrained(): void;
+  /** The directories of the run's cgroups, as its teardown removes them (a spare's may be more than the plan's). */
+  cgroupDirs: readonly string[];
+  /** The run's outer removed them (native/src/run-end.h): the teardown does not. */
+  noteRemoved(): void;
 }
 
 let reaped: Promise<unknown> | undefined;
@@ -108,7 +114,8 @@ export async function prepare(spec: SandboxSpec, { input = false } = {}): Promis
   if (useStandby && countRun() >= 2) teardown.push('next spare', async () => refill(caps, driver));
   // The run's drain, once it has drained (below): the spare's cgroups are then removed without waiting again.
   let drained: Promise<void> | undefined;
-  if (spare) teardown.push('standby', () => discardSpare(spare, driver, drained));
+  let removed = false;
+  if (spare) teardown.push('standby', () => discardSpare(spare, driver, drained, removed));
   try {
     const attached: AttachedResource[] = [];
     for (const r of wanted) attached.push(await r.setup({ spec, caps, name, teardown }));
@@ -117,7 +124,9 @@ export async function prepare(spec: SandboxSpec, { input = false } = {}): Promis
     if (spare) await writeCgroups(plan, spare.plan);
     else {
       const made: string[] = [];
-      teardown.push('cgroups', () => removeCgroupDirs(made));
+      teardown.push('cgroups', async () => {
+        if (!removed) await removeCgroupDirs(made);
+      });
       await createCgroups(plan, (dir) => made.push(dir.path));
     }
     // A drain that failed is not kept: the teardown's tries again (and kills again).
@@ -131,7 +140,10 @@ export async function prepare(spec: SandboxSpec, { input = false } = {}): Promis
       spare?.standby.discard();
       await drain();
     });
-    return { spec, caps, driver, plan, name, teardown, attached, drain, ...(spare ? { standby: spare.standby } : {}) };
+    const noteDrained = () => void (drained ??= Promise.resolve());
+    const cgroupDirs = (spare?.plan ?? plan).dirs.map((d) => d.path);
+    const noteRemoved = () => void (removed = true);
+    return { spec, caps, driver, plan, name, teardown, attached, drain, noteDrained, cgroupDirs, noteRemoved, ...(spare ? { standby: spare.standby } : {}) };
   } catch (e) {
     throw withTeardownFailures(e, await teardown.run());
   }

@@ -185,8 +185,11 @@ export function takeSpare(fitting: (spare: Spare) => boolean): Spare | undefined
   return at < 0 ? undefined : ready.splice(at, 1)[0];
 }
 
-/** Undo for a taken spare: the standby exits if the run did not launch it, then its cgroups go, once the tasks have (`drained`: the run's wait for them). */
-export function discardSpare(spare: Spare, driver: CgroupDriver, drained?: Promise<void>): Promise<void> {
+/**
+ * Undo for a taken spare: the standby exits if the run did not launch it, then its cgroups go, once the
+ * tasks have (`drained`: the run's wait for them) — unless the run's outer `removed` them already.
+ */
+export async function discardSpare(spare: Spare, driver: CgroupDriver, drained?: Promise<void>, removed = false): Promise<void> {
   spare.standby.discard();
-  return remove(driver, spare.plan, drained);
+  if (!removed) await remove(driver, spare.plan, drained);
 }

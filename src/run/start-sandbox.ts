@@ -8,7 +8,7 @@ import { faultPoint } from '../host/faults.js';
 import { hostPidMax } from '../host/pid-max.js';
 import { keepAlive } from '../host/keep-alive.js';
 import type { CurrentUsage } from '../cgroup/types.js';
-import { launch, type InitProcess, type LaunchOutcome, type Launched } from '../launch/spawn.js';
+import { launch, type InitProcess, type LaunchOutcome, type Launched, type RunEnd } from '../launch/spawn.js';
 import type { RunResult } from '../report/types.js';
 import { SandboxError, SetupError, withTeardownFailures, type StepFailure } from '../spec/errors.js';
 import { TeardownError } from '../report/errors.js';
@@ -86,7 +86,7 @@ function commandEnv(spec: SandboxSpec): NodeJS.ProcessEnv {
  * failure after the command ran rejects with a TeardownError that carries the
  * complete result.
  */
-async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean, sampler?: Sampler): Promise<RunResult> {
+async function finish(p: Prepared, command: string[], t0: number, outcome: Promise<LaunchOutcome>, timedOut: () => boolean, end: RunEnd | undefined, sampler?: Sampler): Promise<RunResult> {
   let result: RunResult | undefined;
   let failure: unknown;
   const late: StepFailure[] = [];
@@ -95,9 +95,11 @@ async function finish(p: Prepared, command: string[], t0: number, outcome: Promi
     const durationMs = performance.now() - t0;
     const samples = await sampler?.stop();
     if (o.error) throw o.error;
+    if (o.drained) p.noteDrained();
+    if (o.removed) p.noteRemoved();
     // Tasks that will not go (10 s after SIGKILL) make the counters inexact, not lost: report them.
     await p.drain().catch((e: unknown) => void late.push({ step: 'drain', error: asError(e) }));
-    result = await collect(p, command, o, durationMs, timedOut());
+    result = await collect(p, command, o, durationMs, timedOut(), end && o.counters !== undefined ? { paths: end.reads, value: o.counters, removed: o.removed === true } : undefined);
     if (samples) result.samples = samples;
   } catch (e) {
     failure = e;
@@ -119,6 +121,13 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
   const { signal, ...io } = opts;
   const netns = p.attached.find((a) => a.netns)?.netns;
   const caps = capabilityMask(spec);
+  // As root, the run's outer ends it (native/src/run-end.h): Node's thread then neither looks whether
+  // its tasks are gone nor reads its counters, nor removes its cgroups — that, once the report's list
+  // of files is known whole (a file left out could not be read after), and not under a sampler (its
+  // last sample may still be reading them). A rootless outer is in a user namespace of its own.
+  const files = p.driver.reportFiles(p.plan);
+  const removable = files.whole && spec.sampleUs === undefined;
+  const end = p.caps.isRoot ? { drain: p.driver.tasksDir(p.plan), reads: files.files, ...(removable ? { remove: p.cgroupDirs } : {}) } : undefined;
   const t0 = performance.now();
   let run: Launched;
   try {
@@ -133,6 +142,7 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
       view: viewOf(spec, p),
       ...(caps !== undefined ? { caps } : {}),
       env: commandEnv(spec),
+      ...(end ? { end } : {}),
       ...io,
     };
     run = p.standby ? p.standby.launch(req) : launch(req);
@@ -147,8 +157,12 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
     ...(signal ? { signal } : {}),
   });
   const sampler = spec.sampleUs !== undefined ? startSampler(p.driver, p.plan, spec.sampleUs, t0) : undefined;
-  const outcome = run.finished.finally(() => terminator.cancel());
-  const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout', sampler);
+  let ended = false;
+  const outcome = run.finished.finally(() => {
+    ended = true;
+    terminator.cancel();
+  });
+  const result = finish(p, [file, ...args], t0, outcome, () => terminator.reason() === 'timeout', end, sampler);
   result.catch(() => {}); // a started box's caller may never await it; its rejection is theirs to see when they do
   let init: InitProcess;
   try {
@@ -167,8 +181,11 @@ export async function startSandbox(given: SandboxSpec, file: string, args: reado
       return keepAlive(result);
     },
     exec: (f, a, o) => keepAlive(execIn(p, init, f, a, { env: commandEnv(spec), ...cwdOf(spec), ...(caps !== undefined ? { caps } : {}), ...o })),
-    current: () => p.driver.readCurrent(p.plan),
+    // Once the command has ended its outer may have removed the cgroups (native/src/run-end.h): the
+    // live figures are then the report's, nothing left running.
+    current: () => (ended ? result.then((r) => ({ cpuUs: r.usage.cpu.usageUs, memoryBytes: 0, tasks: 0 })) : p.driver.readCurrent(p.plan)),
     // The resources' own usage too (a volume's used bytes so far), as collect() does at the end.
-    usage: async () => Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),
+    usage: async () =>
+      ended ? (await result).usage : Object.assign({ ...(await p.driver.readUsage(p.plan)), net: null, volume: null }, ...(await Promise.all(p.attached.map((a) => a.usage?.() ?? {})))),
   };
 }

@@ -8,7 +8,7 @@ import { UnsupportedError } from '../../spec/errors.js';
 import type { Hierarchy, HostCaps } from '../../host/types.js';
 import type { Limits } from '../../report/types.js';
 import type { SandboxSpec } from '../../spec/types.js';
-import { readingAhead } from '../read-ahead.js';
+import { aheadPaths, aheadWhole, readingAhead } from '../read-ahead.js';
 import { subtreeProcs } from '../tree.js';
 import { mergeUsage, type CgroupDir, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import { V1_CONTROLLERS, type V1Controller } from './controllers.js';
@@ -52,6 +52,10 @@ function readParts<T>(p: CgroupPlan, read: (c: (typeof V1_CONTROLLERS)[number], 
   );
 }
 
+/** What decides which files a report reads (read-ahead.ts): the plan's hierarchies; and where. */
+const kindOf = (p: CgroupPlan) => p.dirs.map((d) => d.hierarchy).join(' ');
+const dirsOf = (p: CgroupPlan) => p.dirs.map((d) => d.path);
+
 /** Each mounted hierarchy that holds a controller of the list, once (cpu and cpuacct may share one). */
 function hierarchies(caps: HostCaps): Hierarchy[] {
   const byMount = new Map(V1_CONTROLLERS.flatMap((c) => (caps.v1[c.name] ? [[caps.v1[c.name]!.mount, caps.v1[c.name]!] as const] : [])));
@@ -62,12 +66,8 @@ export const cgroupV1: CgroupDriver = {
   version: 1,
   hierarchies,
   plan,
-  readUsage: (p) =>
-    readingAhead(
-      p.dirs.map((d) => d.hierarchy).join(' '),
-      p.dirs.map((d) => d.path),
-      async () => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))),
-    ),
+  readUsage: (p, already) => readingAhead(kindOf(p), dirsOf(p), async () => mergeUsage(await readParts(p, (c, dir) => c.usage?.(dir))), already),
+  reportFiles: (p) => ({ files: aheadPaths(kindOf(p), dirsOf(p)), whole: aheadWhole(kindOf(p)) }),
   readCurrent: async (p) => Object.assign({ cpuUs: 0, memoryBytes: 0, tasks: 0 } as CurrentUsage, ...(await readParts(p, (c, dir) => c.current?.(dir)))),
   tasksDir: (p) => dirOf(p, 'freezer')!,
   procs: (p) => subtreeProcs(dirOf(p, 'freezer')!),

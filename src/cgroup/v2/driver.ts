@@ -10,7 +10,7 @@ import { CALLER_LEAF } from '../../host/cgroup-mounts.js';
 import { mergeUsage, type CgroupDriver, type CgroupPlan, type CurrentUsage } from '../types.js';
 import type { Limits } from '../../report/types.js';
 import { V2_CONTROLLERS, type V2Controller } from './controllers.js';
-import { readingAhead } from '../read-ahead.js';
+import { aheadPaths, aheadWhole, readingAhead } from '../read-ahead.js';
 import { subtreeProcs } from '../tree.js';
 import { freezeAndSignal, killCgroup } from './kill.js';
 
@@ -43,10 +43,11 @@ export const cgroupV2: CgroupDriver = {
     };
   },
 
-  async readUsage(plan) {
+  async readUsage(plan, already) {
     const dir = sandboxDir(plan);
-    return readingAhead('unified', [dir], async () => mergeUsage(await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.usage ? [c.usage(dir)] : [])))));
+    return readingAhead('unified', [dir], async () => mergeUsage(await Promise.all(V2_CONTROLLERS.flatMap((c) => (c.usage ? [c.usage(dir)] : [])))), already);
   },
+  reportFiles: (plan) => ({ files: aheadPaths('unified', [sandboxDir(plan)]), whole: aheadWhole('unified') }),
 
   async readCurrent(plan) {
     const dir = sandboxDir(plan);
