@@ -123,6 +123,22 @@ describe('host ops', () => {
     expect(readdirSync(pool).filter((n) => n.includes('-hostops'))).toEqual([]);
   });
 
+  it("commits a btrfs filesystem: the qgroup's figures count what was written before it", async () => {
+    const pool = (await ensurePool(volumeConfig())).path;
+    const sub = join(pool, `cgbox-${process.pid}-0fe2-hostops`);
+    await hostOp('volume', 'subvolume-create', sub);
+    try {
+      const shown = () => Number(execFileSync('btrfs', ['qgroup', 'show', '-f', '--raw', sub], { encoding: 'utf8' }).split('\n').find((l) => /^0\/\d+\s/.test(l))!.trim().split(/\s+/)[1]);
+      writeFileSync(join(sub, 'f'), Buffer.alloc(2 ** 20, 1));
+      // `btrfs qgroup show` without --sync reads the quota tree as last committed: only a commit puts the file in it.
+      await hostOp('volume', 'commit', sub);
+      expect(shown()).toBeGreaterThanOrEqual(2 ** 20);
+      expect((await failure(hostOp('volume', 'commit', DIR))).message).toMatch(new RegExp(`btrfs sync ${DIR}.*(ENOTTY|Inappropriate ioctl)`));
+    } finally {
+      await hostOp('volume', 'subvolume-delete', sub).catch(() => {});
+    }
+  });
+
   it('attaches an image to a free loop device with direct IO, and detaches it', async () => {
     // On the disk, not /tmp's tmpfs: a tmpfs file cannot do O_DIRECT, and the device would fall back to buffered IO.
     const dir = mkdtempSync('/var/tmp/cgbox-host-ops-test-');

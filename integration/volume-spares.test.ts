@@ -1,6 +1,6 @@
 /**
  * Spare btrfs volumes: from the second volume of a kind (template, size) on,
- * one is kept made ahead, limit set; a sandbox takes it with a rename. It
+ * one is kept made ahead, limit set; a sandbox takes it where it lies. It
  * must hold the same limit as a fresh one, and never outlive its process.
  *
  * Host tier only: volumes do not depend on the cgroup version, but for IO throttling, which

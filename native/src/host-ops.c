@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 static int open_dir(const char *path, struct outcome *o) {
@@ -124,6 +125,29 @@ static int do_qgroup_limit(char **a, int n, struct outcome *o) {
   /* qgroupid 0: the qgroup of the subvolume the descriptor is in, 0/<its id>. */
   struct btrfs_ioctl_qgroup_limit_args args = {.qgroupid = 0, .lim = {.flags = BTRFS_QGROUP_LIMIT_MAX_RFER, .max_rfer = bytes}};
   return ioctl_closing(open_dir(a[0], o), BTRFS_IOC_QGROUP_LIMIT, &args, o, "btrfs qgroup limit %s %s", a[1], a[0]);
+}
+
+/* A commit, then, COMMIT_GAP_NS later, another if a transaction began since: a commit with a subvolume's
+ * deletion in it wakes the cleaner, whose work on it a few ms later would otherwise be the next
+ * `referenced`'s commit to write, on a run's clock. START_SYNC answers the running transaction's id, or
+ * the last committed one's when none runs: the id of the commit before means none began. */
+#define COMMIT_GAP_NS 4000000L
+static int do_commit(char **a, int n, struct outcome *o) {
+  (void)n;
+  int fd = open_dir(a[0], o);
+  if (fd < 0) return -1;
+  int r = 0;
+  __u64 id, again;
+  /* SYNC writes dirty data out too (START_SYNC alone commits only what is in the transaction already). */
+  if (ioctl(fd, BTRFS_IOC_SYNC) < 0 || ioctl(fd, BTRFS_IOC_START_SYNC, &id) < 0 || ioctl(fd, BTRFS_IOC_WAIT_SYNC, &id) < 0)
+    r = failed(o, "btrfs sync %s", a[0]);
+  else {
+    struct timespec gap = {0, COMMIT_GAP_NS};
+    while (nanosleep(&gap, &gap) < 0 && errno == EINTR) {}
+    if (ioctl(fd, BTRFS_IOC_START_SYNC, &again) < 0 || (again != id && ioctl(fd, BTRFS_IOC_WAIT_SYNC, &again) < 0)) r = failed(o, "btrfs sync %s", a[0]);
+  }
+  close(fd);
+  return r;
 }
 
 /* Commits the filesystem (qgroup numbers are counted at a commit), then reads the subvolume's qgroup from sysfs (Linux ≥ 5.9). */
@@ -242,6 +266,7 @@ static const struct op OPS[] = {
     {"subvolume-delete", 1, 0, do_subvolume_delete, NULL},
     {"qgroup-limit", 2, 0, do_qgroup_limit, NULL},
     {"referenced", 1, 0, do_referenced, NULL},
+    {"commit", 1, 0, do_commit, NULL},
     {"loop-attach", 1, 0, do_loop_attach, NULL},
     {"loop-detach", 1, 0, do_loop_detach, NULL},
     {"cgroup-make", 2, 1, make_noted, make_noted},

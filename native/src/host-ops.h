@@ -21,6 +21,8 @@
  *   subvolume-delete PATH                  deletes the subvolume PATH (ENOTEMPTY with subvolumes inside)
  *   qgroup-limit PATH BYTES                max referenced bytes of PATH's own qgroup (0/<id>)
  *   referenced PATH                        commits, then PATH's qgroup's referenced bytes
+ *   commit PATH                            commits the btrfs filesystem PATH is on, and again a few ms
+ *                                          later if a transaction began since
  *   loop-attach IMAGE                      a free loop device with IMAGE behind it (direct IO where it
  *                                          can be); VALUE is its path
  *   loop-detach DEVICE                     detaches it (autoclear when it is still open elsewhere)

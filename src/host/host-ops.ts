@@ -29,6 +29,7 @@ export type HostOp =
   | ['subvolume-delete', path: string]
   | ['qgroup-limit', path: string, bytes: string]
   | ['referenced', path: string]
+  | ['commit', path: string]
   | ['loop-attach', image: string]
   | ['loop-detach', device: string]
   // A run's cgroups (native/src/cgroup-ops.h): per directory, its count of writes, itself, FILE VALUE pairs;

@@ -22,6 +22,8 @@ export const snapshot = async (from: string, to: string) => void (await hostOp('
 export const readOnlySnapshot = async (from: string, to: string) => void (await hostOp('volume', 'snapshot', from, to, '1'));
 /** Sets max referenced bytes: writing past it fails with EDQUOT. */
 export const limitQgroup = async (path: string, bytes: number) => void (await hostOp('volume', 'qgroup-limit', path, String(bytes)));
+/** Commits the filesystem: what was done so far is then not for the next usage read's commit to write. */
+export const commit = async (path: string) => void (await hostOp('volume', 'commit', path));
 const deleteOne = (path: string) => hostOp('volume', 'subvolume-delete', path);
 
 /** Deletes, and first any subvolumes a sandbox made inside it (a subvolume with children cannot go). */

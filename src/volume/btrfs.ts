@@ -3,15 +3,16 @@
  * by a qgroup limit on referenced bytes (EDQUOT past it). With `from:` it is
  * a snapshot of the template — milliseconds whatever the template's size;
  * the template's content counts toward the size, as it does on a copy.
- * Usage is the qgroup's referenced bytes, read after a commit. From the
- * second volume of a kind on, a spare made in the background is taken
- * instead (btrfs-spares.ts).
+ * Usage is the qgroup's referenced bytes, read after a commit — one with
+ * nothing to write unless the sandbox wrote, as a spare is committed when
+ * made. From the second volume of a kind on, a spare made in the background
+ * is taken instead (btrfs-spares.ts).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidSpecError, UnsupportedError } from '../spec/errors.js';
 import { ensurePool, mountedPool, poolUnavailable } from './btrfs-pool.js';
-import { createSubvolume, deleteSubvolume, limitQgroup, referencedBytes, snapshot } from './btrfs-subvolume.js';
+import { commit, createSubvolume, deleteSubvolume, limitQgroup, referencedBytes, snapshot } from './btrfs-subvolume.js';
 import { refillSpare, releaseSpareVolumes, takeSpare } from './btrfs-spares.js';
 import type { VolumeConfig } from './config.js';
 import { tryRun } from './tool.js';
@@ -46,7 +47,6 @@ export const btrfsBackend: VolumeBackend<'btrfs'> = {
   },
   async create(v, ctx) {
     const pool = await ensurePool(ctx.config);
-    const path = join(pool.path, ctx.name);
     const template = v.from ? await ensureTemplate(pool, v.from, ctx.config, ctx.run) : undefined;
     const make = async (at: string) => {
       await (template ? snapshot(template, at) : createSubvolume(at));
@@ -56,10 +56,17 @@ export const btrfsBackend: VolumeBackend<'btrfs'> = {
       });
     };
     const kind = `${template ?? ''}@${v.sizeBytes}`;
-    const spare = await takeSpare(kind, path);
+    const spare = await takeSpare(kind);
+    const path = spare ?? join(pool.path, ctx.name);
     if (!spare) await make(path);
+    // Pushed first, so done last: the next spare's snapshot then commits this volume's deletion too.
+    ctx.teardown.push('next spare volume', async () =>
+      refillSpare(pool.path, kind, async (at) => {
+        await make(at);
+        await commit(at);
+      }),
+    );
     ctx.teardown.push(`btrfs subvolume delete ${path}`, () => deleteSubvolume(path));
-    refillSpare(pool.path, kind, make);
     const what = template ? `a snapshot of the template ${template}` : 'a subvolume';
     return {
       hostPath: path,
