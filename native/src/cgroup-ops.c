@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cgroup-ops.h"
+#include "pause.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +15,6 @@ long long cgroup_now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_us(long us) {
-  struct timespec t = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-  while (nanosleep(&t, &t) < 0 && errno == EINTR) {}
 }
 
 static int patience(const char *s, long long *deadline, struct outcome *o) {
@@ -245,7 +241,7 @@ int cgroup_drain(char **a, int n, struct outcome *o) {
       errno = ETIMEDOUT;
       return failed(o, "tasks are still in %s after %s ms", a[1], a[0]);
     }
-    sleep_us(delay);
+    pause_us(delay);
   }
 }
 
@@ -253,7 +249,7 @@ static int remove_one(const char *path, long long deadline, struct outcome *o) {
   for (long delay = 1000;; delay = delay * 2 > 100000 ? 100000 : delay * 2) {
     if (rmdir(path) == 0 || errno == ENOENT) return 0;
     if (errno != EBUSY || cgroup_now_ms() > deadline) return failed(o, "removing %s", path);
-    sleep_us(delay);
+    pause_us(delay);
   }
 }
 

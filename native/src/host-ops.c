@@ -3,6 +3,7 @@
 #include "made-cgroups.h"
 #include "cgroup-ops.h"
 #include "outcome.h"
+#include "pause.h"
 #include "requests.h"
 #include "view.h"
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 static int open_dir(const char *path, struct outcome *o) {
@@ -127,11 +127,11 @@ static int do_qgroup_limit(char **a, int n, struct outcome *o) {
   return ioctl_closing(open_dir(a[0], o), BTRFS_IOC_QGROUP_LIMIT, &args, o, "btrfs qgroup limit %s %s", a[1], a[0]);
 }
 
-/* A commit, then, COMMIT_GAP_NS later, another if a transaction began since: a commit with a subvolume's
+/* A commit, then, COMMIT_GAP_US later, another if a transaction began since: a commit with a subvolume's
  * deletion in it wakes the cleaner, whose work on it a few ms later would otherwise be the next
  * `referenced`'s commit to write, on a run's clock. START_SYNC answers the running transaction's id, or
  * the last committed one's when none runs: the id of the commit before means none began. */
-#define COMMIT_GAP_NS 4000000L
+#define COMMIT_GAP_US 4000
 static int do_commit(char **a, int n, struct outcome *o) {
   (void)n;
   int fd = open_dir(a[0], o);
@@ -142,8 +142,7 @@ static int do_commit(char **a, int n, struct outcome *o) {
   if (ioctl(fd, BTRFS_IOC_SYNC) < 0 || ioctl(fd, BTRFS_IOC_START_SYNC, &id) < 0 || ioctl(fd, BTRFS_IOC_WAIT_SYNC, &id) < 0)
     r = failed(o, "btrfs sync %s", a[0]);
   else {
-    struct timespec gap = {0, COMMIT_GAP_NS};
-    while (nanosleep(&gap, &gap) < 0 && errno == EINTR) {}
+    pause_us(COMMIT_GAP_US);
     if (ioctl(fd, BTRFS_IOC_START_SYNC, &again) < 0 || (again != id && ioctl(fd, BTRFS_IOC_WAIT_SYNC, &again) < 0)) r = failed(o, "btrfs sync %s", a[0]);
   }
   close(fd);

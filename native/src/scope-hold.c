@@ -2,6 +2,7 @@
 #include "scope-hold.h"
 #include "cgroup-ops.h"
 #include "outcome.h"
+#include "pause.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,6 @@
 /* Scans with nothing left but the leaf before the scope is taken down: a cgroup made by a helper
  * that was still dying when the first scan ran shows up in a later one. */
 #define QUIET_SCANS 3
-
-static void pause_us(long us) {
-  struct timespec t = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-  while (nanosleep(&t, &t) < 0 && errno == EINTR) {}
-}
 
 static int write_pid(const char *dir) {
   char path[4096], pid[24];
