@@ -67,7 +67,7 @@ describe('spare btrfs volumes', () => {
     expect(calls).toHaveLength(7); // three wanted already: back to three, not four
   });
 
-  it('deletes one whose making failed, and the run that wanted it makes its own', async () => {
+  it('deletes one whose making failed, and a run that takes it gets none', async () => {
     const { calls, make } = heldMake();
     s.refillSpare('/pool', KIND, make);
     s.refillSpare('/pool', KIND, make);

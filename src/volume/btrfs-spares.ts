@@ -67,16 +67,14 @@ export function refillSpare(pool: string, kind: string, make: (path: string) => 
 
 function makeOne(pool: string, make: (path: string) => Promise<void>): Spare {
   const path = join(pool, `${adHocRunName()}-spare`);
-  const spare: Spare = { path, settled: false, ready: Promise.resolve(false) };
-  spare.ready = new Promise<void>((turn) => setImmediate(turn))
+  const ready = new Promise<void>((turn) => setImmediate(turn))
     .then(() => make(path))
     .then(
       () => true,
       () => deleteSubvolume(path).then(() => false, () => false),
-    )
-    .finally(() => {
-      spare.settled = true;
-    });
+    );
+  const spare: Spare = { path, ready, settled: false };
+  void ready.then(() => (spare.settled = true)); // never rejects
   return spare;
 }
 

@@ -59,7 +59,7 @@ export const btrfsBackend: VolumeBackend<'btrfs'> = {
     const spare = await takeSpare(kind);
     const path = spare ?? join(pool.path, ctx.name);
     if (!spare) await make(path);
-    // Pushed first, so done last: the next spare's snapshot then commits this volume's deletion too.
+    // Pushed before the deletion, so done after it: the next spare's snapshot then commits the deletion too.
     ctx.teardown.push('next spare volume', async () =>
       refillSpare(pool.path, kind, async (at) => {
         await make(at);
